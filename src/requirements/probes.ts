@@ -1,0 +1,24 @@
+/**
+ * The probes this version of ai-conformance ships: which spec file covers which requirement, with
+ * which Go-style test names, reading which profile parameters. A requirement with no probe here is
+ * reported as skipped with NO_PROBE_REASON, never as passed.
+ */
+
+export const NO_PROBE_REASON = 'no probe in this version of ai-conformance';
+
+export interface Probe {
+  id: string;
+  requirement: string;
+  /** Spec file under suites/, without extension: `scheduling/gang-scheduling`. */
+  spec: string;
+  /** Top-level Go-style tests the spec defines (subtests are discovered from the suite). */
+  tests: string[];
+  /** Profile parameters the probe reads; shown by `list` and CONFORMANCE.md. */
+  parameters: string[];
+}
+
+export const PROBES: readonly Probe[] = [];
+
+export function probesFor(requirementId: string): Probe[] {
+  return PROBES.filter((p) => p.requirement === requirementId);
+}
