@@ -1,0 +1,132 @@
+/**
+ * The shape of a probe in a spec file: `probe(id, 'TestGangScheduling', (p) => { ... })` is a mocha
+ * `describe` whose `before` makes the probe's own namespace and cleanup stack and whose `after`
+ * runs that stack (LIFO), on every path. Tests inside are the Go-style subtests.
+ */
+import { CleanupStack } from '../kube/cleanup.js';
+import type { Kube } from '../kube/client.js';
+import { createProbeNamespace } from '../kube/namespace.js';
+import { durationMs, type Parameters } from '../profiles/parameters.js';
+import { PROBES } from '../requirements/probes.js';
+import { runContext, type RunContext } from './context.js';
+
+/** The probe could not run (missing permission, setup timed out, ...): reported as `error`. */
+export class ProbeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ProbeError';
+  }
+}
+
+export interface ProbeInfo {
+  probe: string;
+  requirement: string;
+}
+
+/** The reporter finds a test's probe and requirement by walking up to the probe's suite. */
+export const probeSuites = new WeakMap<Mocha.Suite, ProbeInfo>();
+
+/** Skip reasons by test or suite; a skip without a reason is never reported. */
+export const skipReasons = new WeakMap<Mocha.Runnable | Mocha.Suite, string>();
+
+export interface ProbeHandle {
+  readonly id: string;
+  readonly ctx: RunContext;
+  readonly kube: Kube;
+  readonly params: Parameters;
+  /** The probe's own namespace, created in `before`. */
+  readonly namespace: string;
+  readonly cleanup: CleanupStack;
+  readonly waitMs: number;
+  readonly negativeWindowMs: number;
+  readonly heartbeatMs: number;
+  log(line: string): void;
+  /** Marks the running test (or, from a hook, the whole probe) skipped with a reason, then stops it. */
+  skip(mochaCtx: Mocha.Context, reason: string): never;
+  /** A string parameter's value (the profile validated the types). */
+  param(name: string): string;
+}
+
+export function skipWithReason(mochaCtx: Mocha.Context, reason: string): never {
+  const target = mochaCtx.currentTest ?? mochaCtx.test?.parent;
+  if (target) skipReasons.set(target, reason);
+  mochaCtx.skip();
+}
+
+export interface ProbeOptions {
+  /** Create a namespace for the probe (default true). Cluster-scoped-only probes may opt out. */
+  namespace?: boolean;
+}
+
+export function probe(id: string, goTestName: string, body: (p: ProbeHandle) => void, options: ProbeOptions = {}): void {
+  const def = PROBES.find((p) => p.id === id);
+  if (!def) throw new Error(`probe ${id} is not in the catalogue (src/requirements/probes.ts)`);
+  let namespace: string | undefined;
+  let cleanup: CleanupStack | undefined;
+
+  const handle: ProbeHandle = {
+    id,
+    get ctx() {
+      return runContext();
+    },
+    get kube() {
+      const k = runContext().kube;
+      if (!k) throw new Error('no cluster in this run');
+      return k;
+    },
+    get params() {
+      return runContext().params;
+    },
+    get namespace() {
+      if (namespace === undefined) throw new Error(`probe ${id}: namespace not created yet (use it in before/it)`);
+      return namespace;
+    },
+    get cleanup() {
+      if (!cleanup) throw new Error(`probe ${id}: cleanup stack not ready yet (use it in before/it)`);
+      return cleanup;
+    },
+    get waitMs() {
+      return durationMs(runContext().params, 'waitTimeout');
+    },
+    get negativeWindowMs() {
+      return durationMs(runContext().params, 'negativeWindow');
+    },
+    get heartbeatMs() {
+      return durationMs(runContext().params, 'heartbeat');
+    },
+    log(line: string) {
+      runContext().log(line);
+    },
+    skip: skipWithReason,
+    param(name: string) {
+      const v = runContext().params[name];
+      return typeof v === 'string' ? v : String(v);
+    },
+  };
+
+  const suite = describe(goTestName, function () {
+    // Per-test limit from the profile (`--timeout` overrides probeTimeout).
+    this.timeout(durationMs(runContext().params, 'probeTimeout'));
+    before(async function () {
+      const ctx = runContext();
+      cleanup = new CleanupStack();
+      ctx.pendingCleanups.add(cleanup);
+      if (options.namespace !== false) {
+        namespace = await createProbeNamespace(handle.kube, { runId: ctx.runId, probe: id, cleanup });
+        handle.log(`namespace ${namespace} created`);
+      }
+    });
+    after(async function () {
+      const ctx = runContext();
+      this.timeout(durationMs(ctx.params, 'waitTimeout') + 30_000);
+      if (cleanup) {
+        await cleanup.run((line: string) => {
+          handle.log(line);
+        });
+        ctx.pendingCleanups.delete(cleanup);
+      }
+    });
+    body(handle);
+  });
+  probeSuites.set(suite, { probe: id, requirement: def.requirement });
+}
