@@ -80,16 +80,17 @@ function decodeBase64(value: unknown, what: string): Buffer {
   return Buffer.from(value, 'base64');
 }
 
-async function readSignatureFile(file: string): Promise<string> {
+async function readSignatureFile(file: string, defaulted: boolean): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new VerificationError(
-        `${file} not found: the bundle is unsigned, or its signature was not copied beside it (--signature names another file)`,
-      );
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new VerificationError(`${file}: cannot read (${(err as Error).message})`);
     }
-    throw new VerificationError(`${file}: cannot read (${(err as Error).message})`);
+    if (!defaulted) throw new VerificationError(`signature ${file} not found`);
+    throw new VerificationError(
+      `${file} not found: the bundle is unsigned, or its signature was not copied beside it (pass --signature if it lives elsewhere)`,
+    );
   }
 }
 
@@ -258,7 +259,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   };
 
   const envelope = await run('bundle', async () =>
-    parseEnvelope(await readSignatureFile(signatureFile), signatureFile),
+    parseEnvelope(await readSignatureFile(signatureFile, opts.signature === undefined), signatureFile),
   );
   pass('bundle', `Sigstore bundle v0.3 with one DSSE signature (${path.basename(signatureFile)})`);
 

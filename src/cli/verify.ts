@@ -1,0 +1,87 @@
+/**
+ * `ai-conformance verify`: checks a bundle offline against a public key the reviewer trusts, prints
+ * each check as it finishes, then the run summary taken from the signed statement only.
+ */
+
+import pc from 'picocolors';
+import type { CommandModule } from 'yargs';
+import { verifyBundle, type Check, type VerificationReport } from '../bundle/verify.js';
+import type { Status } from '../results/model.js';
+
+export interface VerifyArgs {
+  bundle: string;
+  key: string;
+  signature?: string;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+export function formatCheck(check: Check, c: Colors): string {
+  return check.ok ? `${c.green('✔')} ${check.detail}` : `${c.red('✖')} ${check.detail}`;
+}
+
+const MARK: Record<Status, string> = { passed: '✔', failed: '✖', skipped: '-', error: '!' };
+
+/** The run summary, read from the signed predicate (never from files beside the bundle). */
+export function formatSummary(report: VerificationReport, c: Colors): string[] {
+  const p = report.predicate;
+  const s = p.summary;
+  const colour = (status: Status, text: string): string =>
+    status === 'passed' ? c.green(text) : status === 'skipped' ? c.dim(text) : c.red(text);
+  const ids = Object.keys(p.requirements);
+  const width = Math.max(0, ...ids.map((id) => id.length));
+  const lines = [
+    '',
+    `key          ${report.keyFingerprint}`,
+    `result       ${p.result === 'PASSED' ? c.green(p.result) : c.red(p.result)}`,
+    `profile      ${p.profile.id} (${p.profile.version})`,
+    `kubernetes   ${p.kubernetes.serverVersion ?? 'unknown'}`,
+    `run          ${p.startedOn} .. ${p.finishedOn}`,
+    `tests        ${String(s.passed)} passed, ${String(s.failed)} failed, ${String(s.skipped)} skipped, ${String(s.error)} error (${String(s.total)} total)`,
+    'requirements',
+  ];
+  for (const id of ids) {
+    const verdict = p.requirements[id]?.verdict ?? 'error';
+    lines.push(`  ${colour(verdict, MARK[verdict])} ${id.padEnd(width)}  ${colour(verdict, verdict)}`);
+  }
+  return lines;
+}
+
+export async function verify(args: VerifyArgs): Promise<VerificationReport> {
+  const c = pc.createColors(process.stdout.isTTY === true);
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  // Failed checks are printed here too; the VerificationError then reaches main.ts, which sets exit 1.
+  const report = await verifyBundle({
+    tarball: args.bundle,
+    key: args.key,
+    ...(args.signature === undefined ? {} : { signature: args.signature }),
+    onCheck: (check) => print(formatCheck(check, c)),
+  });
+  for (const line of formatSummary(report, c)) print(line);
+  process.exitCode = 0;
+  return report;
+}
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify <bundle>',
+  describe: 'Verify a signed result bundle offline against a trusted public key',
+  builder: (yargs) =>
+    yargs
+      .positional('bundle', { type: 'string', demandOption: true, describe: 'The ai-conformance-*.tar.gz bundle' })
+      .option('key', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Public key (PEM) you trust, obtained from the vendor out-of-band',
+      })
+      .option('signature', {
+        type: 'string',
+        describe: 'Sigstore bundle with the signature (default: <bundle>.sigstore.json)',
+      }),
+  handler: async (args) => {
+    await verify({
+      bundle: args.bundle,
+      key: args.key,
+      ...(args.signature === undefined ? {} : { signature: args.signature }),
+    });
+  },
+};
