@@ -1,0 +1,21 @@
+// Flat config: typescript-eslint's type-aware rules, formatting left to prettier.
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+import { defineConfig } from 'eslint/config';
+
+export default defineConfig(
+  { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'eslint.config.js', 'test/support/**'] },
+  eslint.configs.recommended,
+  tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // mocha's `this` (timeout, skip) needs function expressions.
+      '@typescript-eslint/no-invalid-this': 'off',
+    },
+  },
+  { files: ['test/**', 'suites/**'], rules: { '@typescript-eslint/no-unused-expressions': 'off' } },
+  prettier,
+);
