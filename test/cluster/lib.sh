@@ -33,3 +33,99 @@ die() { log "ERROR: $*"; exit 1; }
 
 # kubectl against the test cluster, always the self-built one.
 k() { "$AIC_BIN_DIR/kubectl" --kubeconfig "$AIC_KUBECONFIG" "$@"; }
+
+# kubeconfig with certificate file paths, written by kwokctl; used by the host processes.
+AIC_KWOK_KUBECONFIG="$AIC_KWOK_CLUSTER_DIR/kubeconfig.yaml"
+AIC_KUEUE_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/kueue@$KUEUE_VERSION"; }
+
+# ---- host processes started by up (kueue, test-adapter): pid file + log under $AIC_RUN_DIR ----
+host_pid() { cat "$AIC_RUN_DIR/$1.pid" 2>/dev/null || true; }
+host_alive() {
+  local pid
+  pid=$(host_pid "$1")
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+}
+# host_start NAME BINARY ARGS...: runs BINARY detached (own session), logs to $AIC_RUN_DIR/NAME.log
+host_start() {
+  local name=$1
+  shift
+  mkdir -p "$AIC_RUN_DIR"
+  # Not a job-control shell, so the child is no process-group leader and setsid execs in place:
+  # $! is the daemon's own pid.
+  setsid "$@" >"$AIC_RUN_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$AIC_RUN_DIR/$name.pid"
+}
+# host_stop NAME: TERM, then KILL after 10 s; also any stray process running that cached binary.
+host_stop() {
+  local name=$1 bin=$2 pid i
+  pid=$(host_pid "$name")
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$AIC_RUN_DIR/$name.pid"
+  # strays, e.g. from a run dir that was wiped: only processes of our own cached binary
+  for pid in $(pgrep -f "^$AIC_CACHE_DIR/bin/[^/]*/$bin( |$)" || true); do
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: retries CMD every 0.5 s.
+wait_for() {
+  local timeout=$1 what=$2 deadline
+  shift 2
+  deadline=$(($(date +%s) + timeout))
+  until "$@" >/dev/null 2>&1; do
+    (($(date +%s) < deadline)) || { log "timed out after ${timeout}s waiting for $what"; return 1; }
+    sleep 0.5
+  done
+}
+
+# Active broken variants are marker files (see test/cluster/variant).
+variant_on() { [[ -f "$AIC_RUN_DIR/variants/$1" ]]; }
+
+# ---- Kueue webhooks: the module's manifests, clientConfig pointed at the host process ----
+# Each clientConfig.service {name, namespace, path} becomes
+#   {url: https://127.0.0.1:<webhook port><path>, caBundle: <kwok CA>}
+# The webhook serves the kwok admin certificate, which has the IP SAN 127.0.0.1.
+kueue_webhooks_apply() {
+  local ca
+  ca=$(base64 -w0 <"$AIC_KWOK_CLUSTER_DIR/pki/ca.crt")
+  "$AIC_BIN_DIR/kubectl" kustomize "$(AIC_KUEUE_MODULE_DIR)/config/components/webhook" |
+    k apply --dry-run=client -o json -f - |
+    jq --arg ca "$ca" --arg base "https://127.0.0.1:$AIC_KUEUE_WEBHOOK_PORT" '
+      .items |= map(select(.kind | test("WebhookConfiguration$"))
+        | .metadata.name = "kueue-" + .metadata.name
+        | .metadata.labels["app.kubernetes.io/part-of"] = "aic-test-cluster"
+        | .webhooks |= map(.clientConfig = {url: ($base + .clientConfig.service.path), caBundle: $ca}))' |
+    k apply -f - >/dev/null
+}
+kueue_webhooks_delete() {
+  k delete mutatingwebhookconfiguration kueue-mutating-webhook-configuration --ignore-not-found >/dev/null
+  k delete validatingwebhookconfiguration kueue-validating-webhook-configuration --ignore-not-found >/dev/null
+}
+
+# ---- starting the host processes (used by up and variant) ----
+start_kueue() {
+  host_start kueue "$AIC_BIN_DIR/kueue" --config="$AIC_RUN_DIR/kueue-config.yaml" --kubeconfig="$AIC_KWOK_KUBECONFIG"
+}
+wait_kueue_ready() {
+  wait_for 90 "Kueue readyz" curl -fs "http://127.0.0.1:$AIC_KUEUE_HEALTH_PORT/readyz" ||
+    { tail -20 "$AIC_RUN_DIR/kueue.log" >&2; die "Kueue did not become ready (log: $AIC_RUN_DIR/kueue.log)"; }
+}
+start_test_adapter() {
+  local pki="$AIC_KWOK_CLUSTER_DIR/pki"
+  host_start test-adapter "$AIC_BIN_DIR/test-adapter" \
+    --secure-port="$AIC_ADAPTER_PORT" --bind-address=127.0.0.1 \
+    --tls-cert-file="$pki/admin.crt" --tls-private-key-file="$pki/admin.key" \
+    --lister-kubeconfig="$AIC_KWOK_KUBECONFIG" \
+    --authentication-kubeconfig="$AIC_KWOK_KUBECONFIG" \
+    --authorization-kubeconfig="$AIC_KWOK_KUBECONFIG"
+}
+AIC_METRICS_APISERVICES="apiservice/v1beta1.custom.metrics.k8s.io apiservice/v1beta2.custom.metrics.k8s.io apiservice/v1beta1.external.metrics.k8s.io"
+wait_metrics_available() {
+  # shellcheck disable=SC2086
+  k wait --for=condition=Available $AIC_METRICS_APISERVICES --timeout=90s >/dev/null ||
+    { tail -20 "$AIC_RUN_DIR/test-adapter.log" >&2; die "custom-metrics APIServices not Available"; }
+}
