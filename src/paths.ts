@@ -27,6 +27,7 @@ export function runningFromSource(): boolean {
 
 /** Absolute path of a suite spec (`scheduling/gang-scheduling`) in the form this process can load. */
 export function specFile(spec: string): string {
+  if (path.isAbsolute(spec)) return spec;
   return runningFromSource()
     ? path.join(packageRoot(), 'suites', `${spec}.spec.ts`)
     : path.join(packageRoot(), 'dist', 'suites', `${spec}.spec.js`);

@@ -80,12 +80,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       timeout: args.timeout,
       signKey: args['sign-key'],
       passphraseEnv: args['passphrase-env'],
-      argv: redactArgv(process.argv.slice(2)),
+      // meta/run.json keeps the command line; the writer removes secret values.
+      argv: process.argv.slice(2),
     });
   },
 };
-
-/** meta/run.json records the command line; values of secret-looking flags are not kept. */
-export function redactArgv(argv: string[]): string[] {
-  return argv.map((a, i) => (/pass|token|secret/i.test(argv[i - 1] ?? '') && !a.startsWith('-') ? '<redacted>' : a));
-}

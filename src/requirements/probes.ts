@@ -9,7 +9,7 @@ export const NO_PROBE_REASON = 'no probe in this version of ai-conformance';
 export interface Probe {
   id: string;
   requirement: string;
-  /** Spec file under suites/, without extension: `scheduling/gang-scheduling`. */
+  /** Spec file under suites/, without extension: `scheduling/gang-scheduling` (tests may give an absolute path). */
   spec: string;
   /** Top-level Go-style tests the spec defines (subtests are discovered from the suite). */
   tests: string[];

@@ -20,6 +20,8 @@ const {
 export interface ReporterSink {
   progress: Progress;
   results: TestResult[];
+  /** Set by the reporter: records the test that is running now as an error (used on SIGINT). */
+  interruptRunning?: (message: string) => void;
 }
 
 /** mocha instantiates reporters itself; the sink is handed over through this slot. */
@@ -110,13 +112,20 @@ export class ConformanceReporter extends Mocha.reporters.Base {
       progress.testFinished(symbol, result.name, result.durationMs, message);
     };
 
+    let running: Mocha.Runnable | undefined;
+    sink.interruptRunning = (message) => {
+      if (running) record(running, 'error', message);
+    };
+
     runner.on(EVENT_HOOK_BEGIN, (hook: Mocha.Hook) => {
-      // A `before all` hook runs before the first test: count its time to that test.
       const first = hook.parent?.tests[0];
+      if (first && hook.title.includes('before')) running = first;
+      // A `before all` hook runs before the first test: count its time to that test.
       if (first && !started.has(first) && hook.title.includes('before all')) started.set(first, Date.now());
     });
     runner.on(EVENT_TEST_BEGIN, (test: Mocha.Test) => {
       if (!started.has(test)) started.set(test, Date.now());
+      running = test;
       progress.testStarted(testName(test));
     });
     runner.on(EVENT_TEST_PASS, (test: Mocha.Test) => {

@@ -16,7 +16,7 @@ import { setRunContext, type RunContext } from './context.js';
 import { goNameForRequirement, testName } from './names.js';
 import { buildPlan, resolveChecklistVersion, type Plan } from './plan.js';
 import { Progress } from './progress.js';
-import { ConformanceReporter, logRouter, probeInfo, setReporterSink } from './reporter.js';
+import { ConformanceReporter, logRouter, probeInfo, setReporterSink, type ReporterSink } from './reporter.js';
 import { finishRun } from './finish.js';
 import { loadSigningKey } from '../bundle/keys.js';
 
@@ -113,9 +113,10 @@ export async function runConformance(o: RunOptions): Promise<ExitCode> {
 
   const results: TestResult[] = planSkips(plan, focus, skip);
   for (const r of results) progress.testFinished('skip', r.name, 0, r.message);
-  setReporterSink({ progress, results });
+  const sink: ReporterSink = { progress, results };
+  setReporterSink(sink);
 
-  const outcome = await runMocha(mocha, ctx, progress);
+  const outcome = await runMocha(mocha, ctx, progress, sink);
   progress.stop();
   mocha.dispose();
 
@@ -186,7 +187,7 @@ interface MochaOutcome {
   bailed: boolean;
 }
 
-async function runMocha(mocha: Mocha, ctx: RunContext, progress: Progress): Promise<MochaOutcome> {
+async function runMocha(mocha: Mocha, ctx: RunContext, progress: Progress, sink: ReporterSink): Promise<MochaOutcome> {
   let runner: Mocha.Runner | undefined;
   let failures = 0;
   const finished = new Promise<'done'>((resolve) => {
@@ -215,6 +216,9 @@ async function runMocha(mocha: Mocha, ctx: RunContext, progress: Progress): Prom
     process.removeListener('SIGTERM', onSignal);
   }
   if (how === 'interrupted') {
+    sink.interruptRunning?.('interrupted before the test finished (SIGINT/SIGTERM)');
+    // The aborted runner may still fire for the abandoned test; nobody listens any more.
+    runner?.removeAllListeners();
     // The test that was running never ends on its own now: drain every cleanup stack (LIFO each).
     for (const stack of [...ctx.pendingCleanups].reverse()) {
       await stack.run((line: string) => {
