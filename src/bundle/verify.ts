@@ -21,7 +21,7 @@ import {
 } from './statement.js';
 import { SUMS_FILE, compareSums, describeMismatch, parseSums } from './sums.js';
 
-export type CheckId = 'bundle' | 'key' | 'signature' | 'statement' | 'tarball' | 'sums' | 'files';
+export type CheckId = 'bundle' | 'key' | 'signature' | 'statement' | 'tarball' | 'archive' | 'sums' | 'files';
 
 export interface Check {
   id: CheckId;
@@ -183,9 +183,14 @@ async function scanTarball(file: string): Promise<TarballScan> {
   const scan: TarballScan = { sha256: '', entries: new Map(), sums: undefined, problems: [] };
   const onEntry = (entry: tar.ReadEntry): void => {
     const p = entryPath(entry.path);
-    if (entry.type === 'Directory' && p !== undefined) return;
+    if (entry.type === 'Directory' && p !== undefined) {
+      entry.resume();
+      return;
+    }
     if (p === undefined || !['File', 'OldFile', 'ContiguousFile'].includes(entry.type)) {
       scan.problems.push(`${entry.path}: unexpected ${entry.type} entry in the tarball`);
+      // A bare Parser does not drain entries itself; an unread body would stall the stream.
+      entry.resume();
       return;
     }
     if (scan.entries.has(p)) scan.problems.push(`${p}: appears twice in the tarball`);
@@ -305,6 +310,13 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   const renamed = tarballSubject.name === name ? '' : ` (signed as ${tarballSubject.name})`;
   pass('tarball', `tarball sha256 ${short(scan.sha256)} matches the statement${renamed}`);
 
+  // Unreadable, truncated, or holding links, traversal paths or duplicates: say so before any
+  // digest comparison, whose mismatch would only be a symptom.
+  await run('archive', () => {
+    if (scan.problems.length > 0) throw new VerificationError(scan.problems.join('; '));
+  });
+  pass('archive', `tarball reads to the end: ${String(scan.entries.size)} regular files, no links or paths outside it`);
+
   await run('sums', () => {
     const subject = statement.subject.find((s) => s.name === SUMS_FILE);
     if (subject === undefined) throw new VerificationError(`${SUMS_FILE}: the statement has no subject for it`);
@@ -321,8 +333,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   const fileCount = scan.entries.size - 1;
   await run('files', () => {
     const mismatches = compareSums(parseSums((scan.sums ?? Buffer.alloc(0)).toString('utf8')), scan.entries);
-    const problems = [...scan.problems, ...mismatches.map((m) => describeMismatch(m))];
-    if (problems.length > 0) throw new VerificationError(problems.join('; '));
+    if (mismatches.length > 0) throw new VerificationError(mismatches.map((m) => describeMismatch(m)).join('; '));
   });
   pass('files', `${String(fileCount)} files in the tarball match ${SUMS_FILE}`);
 
