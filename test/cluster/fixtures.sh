@@ -35,6 +35,15 @@ gpu_uuid() {
   printf 'GPU-%s-%s-%s-%s-%s' "${h:0:8}" "${h:8:4}" "${h:12:4}" "${h:16:4}" "${h:20:12}"
 }
 
+# node_ip NAME: a stable private address per node (nodes are simulated, nothing listens there).
+node_ip() {
+  local i=0 n
+  for n in $AIC_GPU_NODES $AIC_CPU_NODES; do
+    i=$((i + 1))
+    [[ $n == "$1" ]] && { echo "10.240.0.$((10 + i))"; return; }
+  done
+}
+
 node_yaml() { # NAME POOL ZONE CPU MEMORY GPUS EXTRA_LABELS
   cat <<YAML
 ---
@@ -60,6 +69,9 @@ spec: {}
 status:
   capacity: {cpu: "$4", memory: $5, pods: "110", ephemeral-storage: 2Ti$6}
   allocatable: {cpu: "$4", memory: $5, pods: "110", ephemeral-storage: 2Ti$6}
+  addresses:
+  - {type: InternalIP, address: $(node_ip "$1")}
+  - {type: Hostname, address: $1}
   nodeInfo:
     architecture: amd64
     operatingSystem: linux

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared settings for test/cluster scripts. Source it; do not run it.
 
 AIC_CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,8 +19,10 @@ AIC_KWOK_CLUSTER_DIR="$KWOK_WORKDIR/clusters/$AIC_CLUSTER_NAME"
 AIC_RUN_DIR="$AIC_CACHE_DIR/run"
 
 # Fixed ports (all on 127.0.0.1 except the test adapter's write port, which it hard-codes to :8080).
-AIC_APISERVER_PORT=${AIC_APISERVER_PORT:-32766}
-AIC_ETCD_PORT=${AIC_ETCD_PORT:-32767}
+# kwokctl picks the other components' ports itself, counting down from 32767; stay clear of that.
+AIC_APISERVER_PORT=${AIC_APISERVER_PORT:-36443}
+AIC_ETCD_PORT=${AIC_ETCD_PORT:-32379}
+AIC_ETCD_PEER_PORT=${AIC_ETCD_PEER_PORT:-32380}
 AIC_KUEUE_WEBHOOK_PORT=9443
 AIC_KUEUE_METRICS_PORT=8443
 AIC_KUEUE_HEALTH_PORT=8081
