@@ -39,7 +39,12 @@ export function goTestEvents(results: RunResults): GoTestEvent[] {
       { Time: goTime(endMs), Action: 'output', Package, Output: packageVerdictLine(pkg) + '\n' },
       { Time: goTime(endMs), Action: 'output', Package, Output: packageResultLine(pkg) + '\n' },
       // The package's Elapsed is measured, not parsed, so Go gives it millisecond precision.
-      { Time: goTime(endMs), Action: pkg.status === 'failed' ? 'fail' : 'pass', Package, Elapsed: pkg.durationMs / 1000 },
+      {
+        Time: goTime(endMs),
+        Action: pkg.status === 'failed' ? 'fail' : 'pass',
+        Package,
+        Elapsed: pkg.durationMs / 1000,
+      },
     );
   }
   return events;
@@ -55,7 +60,13 @@ function testEvents(Package: string, node: TestNode): GoTestEvent[] {
   const Test = node.name;
   const start = goTime(node.startMs);
   const end = goTime(node.startMs + node.durationMs);
-  const output = (Time: string, line: string): GoTestEvent => ({ Time, Action: 'output', Package, Test, Output: line + '\n' });
+  const output = (Time: string, line: string): GoTestEvent => ({
+    Time,
+    Action: 'output',
+    Package,
+    Test,
+    Output: line + '\n',
+  });
   return [
     { Time: start, Action: 'run', Package, Test },
     output(start, runLine(Test)),
@@ -73,5 +84,8 @@ function goTime(ms: number): string {
 
 /** JSON as Go's encoding/json writes it, which escapes <, > and & (and U+2028/9) inside strings. */
 function goJson(event: GoTestEvent): string {
-  return JSON.stringify(event).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(event).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }

@@ -6,13 +6,7 @@
  */
 
 import type { RunResults } from './model.js';
-import {
-  packageResultLine,
-  packageVerdictLine,
-  resultLine,
-  runLine,
-  testOutputLines,
-} from './gotest-format.js';
+import { packageResultLine, packageVerdictLine, resultLine, runLine, testOutputLines } from './gotest-format.js';
 import { buildTree, type TestNode } from './tree.js';
 
 export function formatGoTestLog(results: RunResults): string {

@@ -72,11 +72,11 @@ function testCase(pkg: PackageNode, test: TestNode): string[] {
   const result = test.result;
   if (test.status === 'failed' || test.status === 'error') {
     const element = test.status === 'failed' ? 'failure' : 'error';
-    const message = result ? result.message ?? '' : failedChildrenMessage(test);
+    const message = result ? (result.message ?? '') : failedChildrenMessage(test);
     const text = result ? (statusMessage(result) ?? '') : '';
     body.push(`\t\t\t<${element}${attrs({ message, type: test.status })}>${escapeText(text)}</${element}>`);
   } else if (test.status === 'skipped') {
-    const message = result ? result.message ?? '' : 'all subtests skipped';
+    const message = result ? (result.message ?? '') : 'all subtests skipped';
     body.push(`\t\t\t<skipped${attrs({ message })}></skipped>`);
   }
   if (result && result.log.length > 0) {

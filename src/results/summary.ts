@@ -87,7 +87,8 @@ export function formatSummary(results: RunResults, options: SummaryOptions = {})
     rule,
     render(total, verdictOf(totals)),
   ];
-  if (results.run.incomplete) lines.push(colors.yellow('Run incomplete: interrupted or stopped early; results are partial.'));
+  if (results.run.incomplete)
+    lines.push(colors.yellow('Run incomplete: interrupted or stopped early; results are partial.'));
   lines.push('', countsLine(totals));
   return lines.join('\n') + '\n';
 }

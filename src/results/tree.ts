@@ -72,7 +72,14 @@ export function buildTree(results: RunResults): ResultTree {
       pkg.roots.forEach(settle);
       const { startMs, durationMs } = span(pkg.roots);
       const failed = pkg.roots.some((t) => isFailing(t.status));
-      return { name, requirement: pkg.requirement, status: failed ? 'failed' : 'passed', tests: pkg.roots, startMs, durationMs };
+      return {
+        name,
+        requirement: pkg.requirement,
+        status: failed ? 'failed' : 'passed',
+        tests: pkg.roots,
+        startMs,
+        durationMs,
+      };
     }),
   };
 }

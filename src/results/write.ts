@@ -21,7 +21,11 @@ export const EVIDENCE_FILES = {
 export type WriteOptions = MetaInput;
 
 /** Returns the files written, relative to outputDir with `/` separators (the form SHA256SUMS lists). */
-export async function writeResults(outputDir: string, results: RunResults, options: WriteOptions = {}): Promise<string[]> {
+export async function writeResults(
+  outputDir: string,
+  results: RunResults,
+  options: WriteOptions = {},
+): Promise<string[]> {
   await mkdir(outputDir, { recursive: true });
   const evidence: [string, string][] = [
     [EVIDENCE_FILES.junit, formatJUnit(results)],
