@@ -4,13 +4,19 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateKeyPair } from '../src/bundle/keys.js';
 import { packAndSign } from '../src/bundle/sign.js';
 import { verifyBundle } from '../src/bundle/verify.js';
-import { SAMPLE_FILES, removeDir, sampleResults, tempDir, writeFiles } from '../test/unit/bundle/fixture.js';
+import {
+  SAMPLE_FILES,
+  removeDir,
+  sampleResults,
+  tempDir,
+  writeFiles,
+  writeKeyPair,
+} from '../test/unit/bundle/fixture.js';
 
 const RUNS = 7;
 const MIB = 1024 * 1024;
@@ -24,11 +30,7 @@ async function main(): Promise<void> {
     const files: Record<string, string | Buffer> = { ...SAMPLE_FILES };
     SIZES_MIB.forEach((size, i) => (files[`podlogs/ns-${String(i)}/pod/main.log`] = randomBytes(size * MIB)));
     await writeFiles(out, files);
-    const pair = generateKeyPair();
-    const keyFile = path.join(root, 'bench.key');
-    const pubFile = path.join(root, 'bench.pub');
-    await writeFile(keyFile, pair.privatePem, { mode: 0o600 });
-    await writeFile(pubFile, pair.publicPem);
+    const { keyFile, pubFile } = await writeKeyPair(root, 'bench');
 
     const packStart = performance.now();
     const bundle = await packAndSign(out, sampleResults('bench'), {

@@ -211,22 +211,26 @@ async function scanTarball(file: string): Promise<TarballScan> {
     onwarn: (_code, message) => scan.problems.push(`tarball: ${message}`),
   });
   const done = new Promise<void>((resolve) => {
-    parser.on('end', () => resolve());
+    parser.on('end', () => {
+      resolve();
+    });
     parser.on('error', (err: Error) => {
       scan.problems.push(`tarball: not a readable .tar.gz (${err.message})`);
       resolve();
     });
   });
   const whole = createHash('sha256');
-  let failed = false;
-  parser.on('error', () => (failed = true));
+  const state = { failed: false };
+  parser.on('error', () => {
+    state.failed = true;
+  });
   // The parser and its gunzip work synchronously and every entry flows, so write() never needs
   // to wait for 'drain'; memory stays at one read chunk plus the entry being hashed.
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     whole.update(chunk as Buffer);
-    if (!failed) parser.write(chunk as Buffer);
+    if (!state.failed) parser.write(chunk as Buffer);
   }
-  if (!failed) parser.end();
+  if (!state.failed) parser.end();
   await done;
   scan.sha256 = whole.digest('hex');
   return scan;

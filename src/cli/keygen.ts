@@ -34,7 +34,7 @@ async function writeNew(file: string, content: string, mode: number): Promise<vo
   }
 }
 
-export async function keygen(args: KeygenArgs): Promise<void> {
+export async function keygen(args: KeygenArgs, out: { write(text: string): unknown } = process.stdout): Promise<void> {
   if (args.name === '' || args.name.includes('/') || args.name.includes(path.sep)) {
     throw new UsageError(`--name ${JSON.stringify(args.name)}: give a file name without a folder (use --out-dir)`);
   }
@@ -60,7 +60,7 @@ export async function keygen(args: KeygenArgs): Promise<void> {
     `fingerprint  ${pair.fingerprint}`,
     `Keep ${path.basename(keyFile)} secret; publish ${path.basename(pubFile)} and its fingerprint where reviewers can find them.`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  out.write(`${lines.join('\n')}\n`);
 }
 
 export const keygenCommand: CommandModule<object, KeygenArgs> = {

@@ -47,15 +47,26 @@ export function formatSummary(report: VerificationReport, c: Colors): string[] {
   return lines;
 }
 
-export async function verify(args: VerifyArgs): Promise<VerificationReport> {
-  const c = pc.createColors(process.stdout.isTTY === true);
-  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+/** Where the command prints; process.stdout unless a test or another command passes its own. */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export async function verify(args: VerifyArgs, out: Output = process.stdout): Promise<VerificationReport> {
+  // Colour only on a terminal, so piped output and CI logs stay plain.
+  const c = pc.createColors(Boolean(out.isTTY));
+  const print = (line: string): void => {
+    out.write(`${line}\n`);
+  };
   // Failed checks are printed here too; the VerificationError then reaches main.ts, which sets exit 1.
   const report = await verifyBundle({
     tarball: args.bundle,
     key: args.key,
     ...(args.signature === undefined ? {} : { signature: args.signature }),
-    onCheck: (check) => print(formatCheck(check, c)),
+    onCheck: (check) => {
+      print(formatCheck(check, c));
+    },
   });
   for (const line of formatSummary(report, c)) print(line);
   process.exitCode = 0;

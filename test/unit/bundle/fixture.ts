@@ -70,6 +70,26 @@ export const SAMPLE_FILES: Record<string, string> = {
   'podlogs/ns-a/pod-1/main.log': 'hello\n',
 };
 
+/** SAMPLE_FILES' paths in the byte order pack and SHA256SUMS use (upper case before lower). */
+export const SAMPLE_PATHS_SORTED = [
+  'PRODUCT.yaml',
+  'e2e.log',
+  'junit.xml',
+  'meta/run.json',
+  'podlogs/ns-a/pod-1/main.log',
+  'results.json',
+];
+
+/** A fresh key pair as `<dir>/<name>.key` (0600) and `<dir>/<name>.pub`. */
+export async function writeKeyPair(dir: string, name: string): Promise<{ keyFile: string; pubFile: string }> {
+  const pair = generateKeyPair();
+  const keyFile = path.join(dir, `${name}.key`);
+  const pubFile = path.join(dir, `${name}.pub`);
+  await writeFile(keyFile, pair.privatePem, { mode: 0o600 });
+  await writeFile(pubFile, pair.publicPem);
+  return { keyFile, pubFile };
+}
+
 export interface SignedFixture {
   root: string;
   outputDir: string;
@@ -86,11 +106,7 @@ export async function signedFixture(files: Record<string, string | Buffer> = SAM
   const outputDir = path.join(root, 'out');
   const bundleDir = path.join(root, 'bundles');
   await writeFiles(outputDir, files);
-  const pair = generateKeyPair();
-  const keyFile = path.join(root, 'vendor.key');
-  const pubFile = path.join(root, 'vendor.pub');
-  await writeFile(keyFile, pair.privatePem, { mode: 0o600 });
-  await writeFile(pubFile, pair.publicPem);
+  const { keyFile, pubFile } = await writeKeyPair(root, 'vendor');
   const results = sampleResults();
   const bundle = await packAndSign(outputDir, results, { bundleDir, signKeyPath: keyFile });
   if (bundle.signature === undefined) throw new Error('fixture: packAndSign returned no signature');

@@ -262,7 +262,7 @@ describe('bundle signature interop', function () {
   for (const name of Object.keys(VERIFIERS) as VerifierName[]) {
     it(`${name} accepts the genuine bundle`, async function () {
       if (name === 'python' && pythonReason !== undefined) {
-        this.test!.title += ` (skipped: ${pythonReason})`;
+        if (this.test) this.test.title += ` (skipped: ${pythonReason})`;
         this.skip();
       }
       const result = await VERIFIERS[name](genuine());
@@ -282,7 +282,7 @@ describe('bundle signature interop', function () {
         if (pattern === null) continue;
         it(`${name} rejects it, naming what changed`, async function () {
           if (name === 'python' && pythonReason !== undefined) {
-            this.test!.title += ` (skipped: ${pythonReason})`;
+            if (this.test) this.test.title += ` (skipped: ${pythonReason})`;
             this.skip();
           }
           const result = await VERIFIERS[name](tampered);

@@ -22,13 +22,7 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 
 /** keygen prints paths and the fingerprint; keep them out of the mocha report. */
 async function keygen(args: KeygenArgs): Promise<void> {
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await keygenCommandFunction(args);
-  } finally {
-    process.stdout.write = write;
-  }
+  await keygenCommandFunction(args, { write: () => true });
 }
 
 describe('bundle/keys and keygen', () => {
@@ -37,8 +31,8 @@ describe('bundle/keys and keygen', () => {
     dir = await tempDir();
   });
   afterEach(async () => {
-    delete process.env[ENV];
-    delete process.env[DEFAULT_PASSPHRASE_ENV];
+    Reflect.deleteProperty(process.env, ENV);
+    Reflect.deleteProperty(process.env, DEFAULT_PASSPHRASE_ENV);
     await removeDir(dir);
   });
 

@@ -14,7 +14,7 @@ import {
   parseSums,
   writeSums,
 } from '../../../src/bundle/sums.js';
-import { SAMPLE_FILES, removeDir, tempDir, writeFiles } from './fixture.js';
+import { SAMPLE_FILES, SAMPLE_PATHS_SORTED, removeDir, tempDir, writeFiles } from './fixture.js';
 
 const run = promisify(execFile);
 
@@ -29,14 +29,7 @@ describe('bundle/sums', () => {
   it('lists every file but SHA256SUMS, byte-sorted, with / separators', async () => {
     await writeFile(path.join(dir, SUMS_FILE), 'stale\n');
     const files = await listFiles(dir);
-    expect(files).to.deep.equal([
-      'PRODUCT.yaml',
-      'e2e.log',
-      'junit.xml',
-      'meta/run.json',
-      'podlogs/ns-a/pod-1/main.log',
-      'results.json',
-    ]);
+    expect(files).to.deep.equal(SAMPLE_PATHS_SORTED);
   });
 
   it('writes a file that `sha256sum -c` accepts, covering every file', async () => {

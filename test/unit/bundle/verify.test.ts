@@ -243,13 +243,7 @@ describe('bundle/verify', () => {
 
   it('verify command prints each check and the signed run summary, exit code 0', async () => {
     const lines: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => lines.push(chunk)) as unknown as typeof process.stdout.write;
-    try {
-      await verifyCli({ bundle: f.bundle.tarball, key: f.pubFile });
-    } finally {
-      process.stdout.write = write;
-    }
+    await verifyCli({ bundle: f.bundle.tarball, key: f.pubFile }, { write: (text: string) => lines.push(text) });
     const text = lines.join('');
     expect(text.match(/^✔ /gm)).to.have.length(8);
     expect(text).to.match(/^key {10}sha256:[0-9a-f]{64}$/m);
