@@ -62,11 +62,16 @@ export function testOutputLines(result: TestResult): string[] {
 }
 
 /** The message as the test would report it, with details (a stack, a diff) as continuation lines. */
-export function statusMessage(result: TestResult): string | undefined {
+function statusMessage(result: TestResult): string | undefined {
   if (result.status === 'passed') return undefined;
-  const text = [result.message, result.details].filter((s) => s !== undefined && s !== '').join('\n');
+  const text = messageWithDetails(result);
   if (result.status === 'error') return `error: ${text === '' ? 'the probe could not run' : text}`;
   return text === '' ? undefined : text;
+}
+
+/** Message, then details on the following lines; empty when there is neither. */
+export function messageWithDetails(result: TestResult): string {
+  return [result.message, result.details].filter((s) => s !== undefined && s !== '').join('\n');
 }
 
 /** `    source: first line` and `        next line`, as Go's testing decorates a log entry. */

@@ -9,7 +9,7 @@
  */
 
 import type { RunInfo, RunResults } from './model.js';
-import { statusMessage, testOutputLines } from './gotest-format.js';
+import { messageWithDetails, testOutputLines } from './gotest-format.js';
 import { buildTree, flattenTests, type PackageNode, type TestNode } from './tree.js';
 
 export function formatJUnit(results: RunResults): string {
@@ -73,7 +73,8 @@ function testCase(pkg: PackageNode, test: TestNode): string[] {
   if (test.status === 'failed' || test.status === 'error') {
     const element = test.status === 'failed' ? 'failure' : 'error';
     const message = result ? (result.message ?? '') : failedChildrenMessage(test);
-    const text = result ? (statusMessage(result) ?? '') : '';
+    // The element already says failure or error, so the text is the message as written.
+    const text = result ? messageWithDetails(result) : '';
     body.push(`\t\t\t<${element}${attrs({ message, type: test.status })}>${escapeText(text)}</${element}>`);
   } else if (test.status === 'skipped') {
     const message = result ? (result.message ?? '') : 'all subtests skipped';

@@ -120,7 +120,7 @@ function insertLeaf(roots: TestNode[], name: string, result: TestResult, startMs
   leaf.result = result;
   leaf.status = result.status;
   leaf.startMs = startMs;
-  leaf.durationMs = Math.max(0, result.durationMs);
+  leaf.durationMs = Number.isFinite(result.durationMs) ? Math.max(0, result.durationMs) : 0;
 }
 
 /** Fills in status and timing of derived parents, bottom-up. */

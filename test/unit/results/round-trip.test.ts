@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { formatGoTestJson } from '../../../src/results/gotest-json.js';
 import { formatGoTestLog } from '../../../src/results/gotest-log.js';
 import { formatJUnit } from '../../../src/results/junit.js';
+import type { TestResult } from '../../../src/results/model.js';
 import { EXPECTED_OUTCOMES, EXPECTED_PACKAGES, EXPECTED_TALLY } from './expected.js';
 import { fixture } from './fixture.js';
 import {
@@ -106,5 +107,35 @@ describe('results writers: round trip', () => {
       const line = events.find((o) => o.Test === e.Test && o.Output?.includes(`: ${e.Test} (`));
       expect(line?.Output, e.Test).to.include(`(${(e.Elapsed ?? 0).toFixed(2)}s)`);
     }
+  });
+});
+
+describe('results writers: edge cases', () => {
+  const empty = { ...fixture, tests: [] };
+
+  it('an empty run writes an empty testsuites element, no events and no transcript', () => {
+    const junit = parseJUnit(formatJUnit(empty));
+    expect(junit.attrs).to.include({ tests: '0', failures: '0', errors: '0' });
+    expect(junit.suites).to.deep.equal([]);
+    expect(formatGoTestJson(empty)).to.equal('');
+    expect(formatGoTestLog(empty)).to.equal('');
+  });
+
+  it('characters XML cannot hold become U+FFFD; the rest survive escaping', () => {
+    const odd = {
+      ...fixture,
+      tests: [
+        {
+          ...(fixture.tests[1] as TestResult),
+          message: "bell\u0007 nul\u0000 ]]> 'quote' \r\n done",
+          log: ['emoji 🚀 and \u00e9'],
+        },
+      ],
+    };
+    const xml = formatJUnit(odd);
+    const c = parseJUnit(xml).suites[0]?.cases.find((x) => x.element === 'failure' && x.name.includes('/'));
+    expect(c?.message).to.equal("bell\uFFFD nul\uFFFD ]]> 'quote' \r\n done");
+    expect(c?.body).to.include('emoji 🚀 and \u00e9');
+    expect(/[\x00-\x08]/.test(xml)).to.equal(false); // eslint-disable-line no-control-regex
   });
 });
