@@ -210,20 +210,20 @@ async function scanTarball(file: string): Promise<TarballScan> {
     onReadEntry: onEntry,
     onwarn: (_code, message) => scan.problems.push(`tarball: ${message}`),
   });
+  // After an error (bad gzip, over the decompression limit) the parser stops; the file is still
+  // read to the end for its digest, which is the more telling mismatch.
+  const state = { failed: false };
   const done = new Promise<void>((resolve) => {
     parser.on('end', () => {
       resolve();
     });
     parser.on('error', (err: Error) => {
+      state.failed = true;
       scan.problems.push(`tarball: not a readable .tar.gz (${err.message})`);
       resolve();
     });
   });
   const whole = createHash('sha256');
-  const state = { failed: false };
-  parser.on('error', () => {
-    state.failed = true;
-  });
   // The parser and its gunzip work synchronously and every entry flows, so write() never needs
   // to wait for 'drain'; memory stays at one read chunk plus the entry being hashed.
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
