@@ -87,8 +87,7 @@ export function formatSummary(results: RunResults, options: SummaryOptions = {})
     rule,
     render(total, verdictOf(totals)),
   ];
-  if (results.run.incomplete)
-    lines.push(colors.yellow('Run incomplete: interrupted or stopped early; results are partial.'));
+  // Why a run is incomplete (interrupt, --fail-fast) is the caller's to say; the table only counts.
   lines.push('', countsLine(totals));
   return lines.join('\n') + '\n';
 }

@@ -58,8 +58,4 @@ describe('results summary', () => {
     expect(verdictOf(c(1, 0, 1, 0))).to.equal('PASS');
     expect(verdictOf(c(0, 0, 2, 0))).to.equal('SKIP');
   });
-
-  it('says when the run is incomplete', () => {
-    expect(formatSummary({ ...fixture, run: { ...fixture.run, incomplete: true } })).to.include('Run incomplete');
-  });
 });
