@@ -4,22 +4,15 @@
  * streamed pass over the tarball for its digest and every entry's digest (nothing is extracted).
  */
 
-import { createHash, verify as verifySignature } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
 import { UsageError, VerificationError } from '../errors.js';
+import { envelopeVerifies, parseStatement, readEnvelope } from './envelope.js';
 import { loadPublicKey, type PublicKeyInfo } from './keys.js';
-import { BUNDLE_MEDIA_TYPE, PAYLOAD_TYPE, pae, signatureFileFor } from './sign.js';
-import {
-  PREDICATE_TYPE,
-  STATEMENT_FIELDS,
-  STATEMENT_TYPE,
-  type ResultsPredicate,
-  type Statement,
-} from './statement.js';
+import { signatureFileFor } from './sign.js';
+import { PREDICATE_TYPE, type ResultsPredicate, type Statement } from './statement.js';
 import { SUMS_FILE, compareSums, describeMismatch, parseSums } from './sums.js';
+import { digestTarball } from './tarball-digests.js';
 
 export type CheckId = 'bundle' | 'key' | 'signature' | 'statement' | 'tarball' | 'archive' | 'sums' | 'files';
 
@@ -52,189 +45,7 @@ export interface VerificationReport {
   fileCount: number;
 }
 
-interface Envelope {
-  payload: Buffer;
-  payloadType: string;
-  signature: Buffer;
-  hint: string;
-}
-
-interface TarballScan {
-  sha256: string;
-  /** Entry path → sha256 hex, for every regular file. */
-  entries: Map<string, string>;
-  sums: Buffer | undefined;
-  problems: string[];
-}
-
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 const short = (hex: string): string => `${hex.slice(0, 12)}…`;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function decodeBase64(value: unknown, what: string): Buffer {
-  if (typeof value !== 'string' || !BASE64.test(value)) throw new VerificationError(`${what} is not base64`);
-  return Buffer.from(value, 'base64');
-}
-
-async function readSignatureFile(file: string, defaulted: boolean): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new VerificationError(`${file}: cannot read (${(err as Error).message})`);
-    }
-    if (!defaulted) throw new VerificationError(`signature ${file} not found`);
-    throw new VerificationError(
-      `${file} not found: the bundle is unsigned, or its signature was not copied beside it (pass --signature if it lives elsewhere)`,
-    );
-  }
-}
-
-function parseEnvelope(text: string, file: string): Envelope {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new VerificationError(`${file}: not JSON`);
-  }
-  if (!isRecord(json)) throw new VerificationError(`${file}: not a Sigstore bundle`);
-  if (json.mediaType !== BUNDLE_MEDIA_TYPE) {
-    throw new VerificationError(`${file}: mediaType ${JSON.stringify(json.mediaType)}, expected ${BUNDLE_MEDIA_TYPE}`);
-  }
-  const env = json.dsseEnvelope;
-  if (!isRecord(env))
-    throw new VerificationError(`${file}: no dsseEnvelope (only DSSE bundles are produced by ai-conformance)`);
-  if (env.payloadType !== PAYLOAD_TYPE) {
-    throw new VerificationError(`${file}: payloadType ${JSON.stringify(env.payloadType)}, expected ${PAYLOAD_TYPE}`);
-  }
-  const sigs = env.signatures;
-  if (!Array.isArray(sigs) || sigs.length !== 1 || !isRecord(sigs[0])) {
-    throw new VerificationError(
-      `${file}: expected exactly one DSSE signature, found ${Array.isArray(sigs) ? String(sigs.length) : 'none'}`,
-    );
-  }
-  const material = json.verificationMaterial;
-  const publicKey = isRecord(material) ? material.publicKey : undefined;
-  const hint = isRecord(publicKey) && typeof publicKey.hint === 'string' ? publicKey.hint : '';
-  return {
-    payload: decodeBase64(env.payload, `${file}: dsseEnvelope.payload`),
-    payloadType: env.payloadType,
-    signature: decodeBase64(sigs[0].sig, `${file}: dsseEnvelope.signatures[0].sig`),
-    hint,
-  };
-}
-
-function checkSignature(envelope: Envelope, key: PublicKeyInfo): boolean {
-  try {
-    return verifySignature('sha256', pae(envelope.payloadType, envelope.payload), key.key, envelope.signature);
-  } catch {
-    // Malformed DER makes OpenSSL throw instead of returning false; either way it does not verify.
-    return false;
-  }
-}
-
-function parseStatement(payload: Buffer): Statement {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch {
-    throw new VerificationError('statement: payload is not JSON');
-  }
-  if (!isRecord(json)) throw new VerificationError('statement: payload is not a JSON object');
-  const extra = Object.keys(json).filter((k) => !(STATEMENT_FIELDS as readonly string[]).includes(k));
-  if (extra.length > 0) throw new VerificationError(`statement: unexpected top-level field ${extra.join(', ')}`);
-  if (json._type !== STATEMENT_TYPE)
-    throw new VerificationError(`statement: _type ${JSON.stringify(json._type)}, expected ${STATEMENT_TYPE}`);
-  if (json.predicateType !== PREDICATE_TYPE) {
-    throw new VerificationError(
-      `statement: predicateType ${JSON.stringify(json.predicateType)}, expected ${PREDICATE_TYPE}`,
-    );
-  }
-  const subjects = json.subject;
-  const wellFormed = (s: unknown): boolean =>
-    isRecord(s) &&
-    typeof s.name === 'string' &&
-    isRecord(s.digest) &&
-    typeof s.digest.sha256 === 'string' &&
-    HEX64.test(s.digest.sha256);
-  if (!Array.isArray(subjects) || !subjects.every(wellFormed)) {
-    throw new VerificationError('statement: subject must be a list of {name, digest: {sha256}}');
-  }
-  const p = json.predicate;
-  if (!isRecord(p) || typeof p.result !== 'string' || !isRecord(p.summary) || !isRecord(p.requirements)) {
-    throw new VerificationError('statement: predicate lacks result, summary or requirements');
-  }
-  return json as unknown as Statement;
-}
-
-/** `./a/b` → `a/b`; absolute and `..` paths are refused (a tar extractor would put them elsewhere). */
-function entryPath(raw: string): string | undefined {
-  const p = raw.replace(/^(\.\/)+/, '');
-  if (p === '' || p.startsWith('/') || p.split('/').includes('..')) return undefined;
-  return p;
-}
-
-/** One pass over the file: the tarball digest and a digest per entry, all in memory. */
-async function scanTarball(file: string): Promise<TarballScan> {
-  const scan: TarballScan = { sha256: '', entries: new Map(), sums: undefined, problems: [] };
-  const onEntry = (entry: tar.ReadEntry): void => {
-    const p = entryPath(entry.path);
-    if (entry.type === 'Directory' && p !== undefined) {
-      entry.resume();
-      return;
-    }
-    if (p === undefined || !['File', 'OldFile', 'ContiguousFile'].includes(entry.type)) {
-      scan.problems.push(`${entry.path}: unexpected ${entry.type} entry in the tarball`);
-      // A bare Parser does not drain entries itself; an unread body would stall the stream.
-      entry.resume();
-      return;
-    }
-    if (scan.entries.has(p)) scan.problems.push(`${p}: appears twice in the tarball`);
-    scan.entries.set(p, '');
-    const hash = createHash('sha256');
-    const kept: Buffer[] = [];
-    entry.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      if (p === SUMS_FILE) kept.push(chunk);
-    });
-    entry.on('end', () => {
-      scan.entries.set(p, hash.digest('hex'));
-      if (p === SUMS_FILE) scan.sums = Buffer.concat(kept);
-    });
-  };
-  const parser = new tar.Parser({
-    onReadEntry: onEntry,
-    onwarn: (_code, message) => scan.problems.push(`tarball: ${message}`),
-  });
-  // After an error (bad gzip, over the decompression limit) the parser stops; the file is still
-  // read to the end for its digest, which is the more telling mismatch.
-  const state = { failed: false };
-  const done = new Promise<void>((resolve) => {
-    parser.on('end', () => {
-      resolve();
-    });
-    parser.on('error', (err: Error) => {
-      state.failed = true;
-      scan.problems.push(`tarball: not a readable .tar.gz (${err.message})`);
-      resolve();
-    });
-  });
-  const whole = createHash('sha256');
-  // The parser and its gunzip work synchronously and every entry flows, so write() never needs
-  // to wait for 'drain'; memory stays at one read chunk plus the entry being hashed.
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    whole.update(chunk as Buffer);
-    if (!state.failed) parser.write(chunk as Buffer);
-  }
-  if (!state.failed) parser.end();
-  await done;
-  scan.sha256 = whole.digest('hex');
-  return scan;
-}
 
 /**
  * Verifies `tarball` against its Sigstore bundle and the caller's trusted key. Resolves with the
@@ -267,9 +78,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
     }
   };
 
-  const envelope = await run('bundle', async () =>
-    parseEnvelope(await readSignatureFile(signatureFile, opts.signature === undefined), signatureFile),
-  );
+  const envelope = await run('bundle', async () => readEnvelope(signatureFile, opts.signature === undefined));
   pass('bundle', `Sigstore bundle v0.3 with one DSSE signature (${path.basename(signatureFile)})`);
 
   await run('key', () => {
@@ -287,7 +96,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   );
 
   await run('signature', () => {
-    if (!checkSignature(envelope, key)) {
+    if (!envelopeVerifies(envelope, key)) {
       throw new VerificationError(
         `signature: does not verify with key ${key.fingerprint} (the statement or signature was changed, or it was signed by another key)`,
       );
@@ -298,7 +107,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   const statement = await run('statement', () => parseStatement(envelope.payload));
   pass('statement', `in-toto Statement v1, predicateType ${PREDICATE_TYPE}`);
 
-  const scan = await scanTarball(tarball);
+  const scan = await digestTarball(tarball);
   const name = path.basename(tarball);
   const tarballSubject = await run('tarball', () => {
     const others = statement.subject.filter((s) => s.name !== SUMS_FILE);

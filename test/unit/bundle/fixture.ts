@@ -14,6 +14,16 @@ export async function tempDir(prefix = 'aic-bundle-'): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
 
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof Error)) throw new Error('expected a rejection');
+  return err;
+}
+
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

@@ -6,19 +6,10 @@ import { expect } from 'chai';
 import { UsageError } from '../../../src/errors.js';
 import { keygen as keygenCommandFunction, type KeygenArgs } from '../../../src/cli/keygen.js';
 import { DEFAULT_PASSPHRASE_ENV, generateKeyPair, loadPublicKey, loadSigningKey } from '../../../src/bundle/keys.js';
-import { removeDir, tempDir } from './fixture.js';
+import { rejection, removeDir, tempDir } from './fixture.js';
 
 const run = promisify(execFile);
 const ENV = 'AIC_TEST_KEY_PASSPHRASE';
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof Error)) throw new Error('expected a rejection');
-  return err;
-}
 
 /** keygen prints paths and the fingerprint; keep them out of the mocha report. */
 async function keygen(args: KeygenArgs): Promise<void> {
@@ -52,17 +43,17 @@ describe('bundle/keys and keygen', () => {
   it('never overwrites an existing key or public key file', async () => {
     await keygen({ outDir: dir, name: 'vendor', encrypt: false });
     const before = await readFile(path.join(dir, 'vendor.key'));
-    const err = await failure(keygen({ outDir: dir, name: 'vendor', encrypt: false }));
+    const err = await rejection(keygen({ outDir: dir, name: 'vendor', encrypt: false }));
     expect(err).to.be.instanceOf(UsageError);
     expect(err.message).to.include('vendor.key already exists');
     expect(Buffer.compare(before, await readFile(path.join(dir, 'vendor.key')))).to.equal(0);
     await removeDir(path.join(dir, 'vendor.key'));
-    const err2 = await failure(keygen({ outDir: dir, name: 'vendor', encrypt: false }));
+    const err2 = await rejection(keygen({ outDir: dir, name: 'vendor', encrypt: false }));
     expect(err2.message).to.include('vendor.pub already exists');
   });
 
   it('encrypts with the passphrase from the environment; the key loads only with it', async () => {
-    expect((await failure(keygen({ outDir: dir, name: 'enc', encrypt: true }))).message).to.include(
+    expect((await rejection(keygen({ outDir: dir, name: 'enc', encrypt: true }))).message).to.include(
       DEFAULT_PASSPHRASE_ENV,
     );
     process.env[DEFAULT_PASSPHRASE_ENV] = 'correct horse';
@@ -71,11 +62,11 @@ describe('bundle/keys and keygen', () => {
     expect(await readFile(keyFile, 'utf8')).to.match(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     await run('openssl', ['pkey', '-in', keyFile, '-passin', `env:${DEFAULT_PASSPHRASE_ENV}`, '-noout']);
 
-    const missing = await failure(loadSigningKey(keyFile, ENV));
+    const missing = await rejection(loadSigningKey(keyFile, ENV));
     expect(missing).to.be.instanceOf(UsageError);
     expect(missing.message).to.equal(`${keyFile} is encrypted: set ${ENV} to its passphrase`);
     process.env[ENV] = 'wrong';
-    const wrong = await failure(loadSigningKey(keyFile, ENV));
+    const wrong = await rejection(loadSigningKey(keyFile, ENV));
     expect(wrong).to.be.instanceOf(UsageError);
     expect(wrong.message).to.equal(`${keyFile}: wrong passphrase in ${ENV}`);
     process.env[ENV] = 'correct horse';
@@ -102,25 +93,25 @@ describe('bundle/keys and keygen', () => {
 
   it('gives clear UsageErrors for a missing file, another curve, RSA, and a private key passed as public', async () => {
     const absent = path.join(dir, 'absent.key');
-    expect((await failure(loadSigningKey(absent))).message).to.equal(`signing key ${absent} not found`);
-    expect((await failure(loadPublicKey(absent))).message).to.equal(`public key ${absent} not found`);
+    expect((await rejection(loadSigningKey(absent))).message).to.equal(`signing key ${absent} not found`);
+    expect((await rejection(loadPublicKey(absent))).message).to.equal(`public key ${absent} not found`);
 
     const p384 = path.join(dir, 'p384.key');
     await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', p384]);
-    const curve = await failure(loadSigningKey(p384));
+    const curve = await rejection(loadSigningKey(p384));
     expect(curve).to.be.instanceOf(UsageError);
     expect(curve.message).to.include('expected an ECDSA P-256 (prime256v1) key, found EC curve secp384r1');
 
     const rsa = path.join(dir, 'rsa.key');
     await run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', rsa]);
-    expect((await failure(loadSigningKey(rsa))).message).to.include('found rsa');
+    expect((await rejection(loadSigningKey(rsa))).message).to.include('found rsa');
 
     const pair = generateKeyPair();
     const priv = path.join(dir, 'priv.pem');
     await writeFile(priv, pair.privatePem);
-    expect((await failure(loadPublicKey(priv))).message).to.include('is a private key');
+    expect((await rejection(loadPublicKey(priv))).message).to.include('is a private key');
     const junk = path.join(dir, 'junk.pub');
     await writeFile(junk, 'hello\n');
-    expect(await failure(loadPublicKey(junk))).to.be.instanceOf(UsageError);
+    expect(await rejection(loadPublicKey(junk))).to.be.instanceOf(UsageError);
   });
 });
