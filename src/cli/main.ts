@@ -3,9 +3,9 @@
  * The ai-conformance command line. Each command lives in its own module; heavy modules (the
  * Kubernetes client, mocha) are imported by handlers only, so `--help` and `list` start fast.
  */
-import yargs from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { cleanupCommand } from './cleanup.js';
 import { keygenCommand } from './keygen.js';
@@ -13,38 +13,44 @@ import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { verifyCommand } from './verify.js';
 
+/** Unknown flags are errors in every command, not only at the top level. */
+function strict<T>(command: CommandModule<object, T>): CommandModule<object, T> {
+  const builder = command.builder;
+  return {
+    ...command,
+    builder: (y: Argv) => {
+      const built = typeof builder === 'function' ? builder(y as Argv<object>) : y.options(builder ?? {});
+      return (built as Argv<T>).strict();
+    },
+  } as CommandModule<object, T>;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
-  let usageFailure: string | undefined;
   try {
     await yargs(argv)
       .scriptName('ai-conformance')
       .usage('$0 <command> [options]\n\nProbes whether a Kubernetes cluster can run AI/ML workloads, and proves it.')
       .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces and client details on errors', global: true })
-      .command(runCommand)
-      .command(listCommand)
-      .command(keygenCommand)
-      .command(verifyCommand)
-      .command(cleanupCommand)
+      .command(strict(runCommand))
+      .command(strict(listCommand))
+      .command(strict(keygenCommand))
+      .command(strict(verifyCommand))
+      .command(strict(cleanupCommand))
       .demandCommand(1, 'Name a command; see --help')
       .strict()
-      .recommendCommands()
       .version(packageVersion())
       .help()
       .alias('h', 'help')
       .wrap(Math.min(120, process.stdout.columns || 100))
       .epilogue('Exit codes: 0 all passed or skipped with a reason, 1 a probe failed, 2 bad usage or profile, 3 cluster unreachable or unauthorized, 4 interrupted or incomplete.')
-      .fail((msg, err) => {
-        if (err) throw err;
-        usageFailure = msg;
+      .fail((msg: string | null, err: Error | undefined) => {
+        // Validation failures must stop here: yargs would otherwise still run the handler.
+        throw err ?? new UsageError(`${msg ?? 'bad usage'} (see ai-conformance --help)`);
       })
       .parseAsync();
   } catch (err) {
     return reportError(err, debug);
-  }
-  if (usageFailure !== undefined) {
-    process.stderr.write(`error: ${usageFailure}\n(see ai-conformance --help)\n`);
-    return 2;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
