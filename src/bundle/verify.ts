@@ -46,6 +46,7 @@ export interface VerificationReport {
 }
 
 const short = (hex: string): string => `${hex.slice(0, 12)}…`;
+const files = (n: number): string => `${String(n)} ${n === 1 ? 'file' : 'files'}`;
 
 /**
  * Verifies `tarball` against its Sigstore bundle and the caller's trusted key. Resolves with the
@@ -128,7 +129,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   await run('archive', () => {
     if (scan.problems.length > 0) throw new VerificationError(scan.problems.join('; '));
   });
-  pass('archive', `tarball reads to the end: ${String(scan.entries.size)} regular files, no links or paths outside it`);
+  pass('archive', `tarball reads to the end: ${files(scan.entries.size)}, no links or paths outside it`);
 
   await run('sums', () => {
     const subject = statement.subject.find((s) => s.name === SUMS_FILE);
@@ -148,7 +149,7 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
     const mismatches = compareSums(parseSums((scan.sums ?? Buffer.alloc(0)).toString('utf8')), scan.entries);
     if (mismatches.length > 0) throw new VerificationError(mismatches.map((m) => describeMismatch(m)).join('; '));
   });
-  pass('files', `${String(fileCount)} files in the tarball match ${SUMS_FILE}`);
+  pass('files', `${files(fileCount)} in the tarball match ${SUMS_FILE}`);
 
   return {
     tarball,
