@@ -15,6 +15,7 @@ interface RunArgs {
   skip?: string;
   'dry-run': boolean;
   'fail-fast': boolean;
+  parallel: number;
   timeout?: string;
   'sign-key'?: string;
   'passphrase-env': string;
@@ -55,6 +56,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'Print the plan (each requirement, its probes and tests, or why it is skipped) and create nothing',
       })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop after the first failed test (results are marked incomplete)' })
+      .option('parallel', {
+        type: 'number',
+        default: 1,
+        describe: 'Run the probes of up to N spec files at the same time (each probe keeps its own namespace)',
+      })
+      .check((a) => {
+        const n = (a as { parallel?: unknown }).parallel;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new Error('--parallel must be a whole number ≥ 1');
+        return true;
+      })
       .option('timeout', { type: 'string', describe: 'Longest one test may take, e.g. 15m (overrides the probeTimeout parameter)' })
       .option('sign-key', {
         type: 'string',
@@ -77,6 +88,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       skip: args.skip,
       dryRun: args['dry-run'],
       failFast: args['fail-fast'],
+      parallel: args.parallel,
       timeout: args.timeout,
       signKey: args['sign-key'],
       passphraseEnv: args['passphrase-env'],

@@ -16,8 +16,8 @@ export interface RunContext {
   kube: Kube | undefined;
   /** Every cleanup stack not yet run; the runner drains them on SIGINT/SIGTERM. */
   pendingCleanups: Set<CleanupStack>;
-  /** Appends a line to the log of the test that is running now (and prints it). */
-  log: (line: string) => void;
+  /** Appends a line to the log of the probe's running test (and prints it). */
+  log: (line: string, probe?: string) => void;
 }
 
 let current: RunContext | undefined;

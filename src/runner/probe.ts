@@ -95,7 +95,7 @@ export function probe(id: string, goTestName: string, body: (p: ProbeHandle) => 
       return durationMs(runContext().params, 'heartbeat');
     },
     log(line: string) {
-      runContext().log(line);
+      runContext().log(line, id);
     },
     skip: skipWithReason,
     param(name: string) {

@@ -18,7 +18,8 @@ export class Progress {
   private readonly colors: ReturnType<typeof pc.createColors>;
   private spinner: Ora | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private current: { name: string; started: number } | undefined;
+  /** Tests running now, by name, with their start time (several with --parallel). */
+  private readonly running = new Map<string, number>();
   private lastOutput = Date.now();
   private readonly heartbeatMs: number;
 
@@ -41,29 +42,33 @@ export class Progress {
   }
 
   testStarted(name: string): void {
-    this.current = { name, started: Date.now() };
+    this.running.set(name, Date.now());
     this.lastOutput = Date.now();
     if (this.tty) {
       this.spinner ??= ora({ stream: this.stream, discardStdin: false });
-      this.spinner.start(name);
+      this.spinner.start(this.spinnerText());
     }
     this.heartbeat ??= setInterval(() => {
       this.beat();
     }, Math.min(this.heartbeatMs, 5_000)).unref();
   }
 
-  private beat(): void {
-    if (!this.current) return;
+  private spinnerText(): string {
     const now = Date.now();
-    if (this.spinner) this.spinner.text = `${this.current.name} (${formatSeconds(now - this.current.started)})`;
-    if (now - this.lastOutput >= this.heartbeatMs) {
-      this.line(this.colors.dim(`    … still running: ${this.current.name} (${formatSeconds(now - this.current.started)})`));
+    return [...this.running].map(([name, started]) => `${name} (${formatSeconds(now - started)})`).join(', ');
+  }
+
+  private beat(): void {
+    if (this.running.size === 0) return;
+    if (this.spinner) this.spinner.text = this.spinnerText();
+    if (Date.now() - this.lastOutput >= this.heartbeatMs) {
+      this.line(this.colors.dim(`    … still running: ${this.spinnerText()}`));
     }
   }
 
   testFinished(symbol: 'pass' | 'fail' | 'skip' | 'error', name: string, ms: number, message?: string): void {
-    this.current = undefined;
-    this.spinner?.stop();
+    this.running.delete(name);
+    if (this.running.size === 0) this.spinner?.stop();
     const c = this.colors;
     const mark = { pass: c.green('✔'), fail: c.red('✖'), error: c.red('!'), skip: c.yellow('-') }[symbol];
     const word = this.tty ? mark : `[${symbol}]`;

@@ -20,8 +20,8 @@ const {
 export interface ReporterSink {
   progress: Progress;
   results: TestResult[];
-  /** Set by the reporter: records the test that is running now as an error (used on SIGINT). */
-  interruptRunning?: (message: string) => void;
+  /** One per reporter (one reporter per parallel mocha): records its running test as an error (SIGINT). */
+  interruptHandlers: ((message: string) => void)[];
 }
 
 /** mocha instantiates reporters itself; the sink is handed over through this slot. */
@@ -30,23 +30,29 @@ export function setReporterSink(sink: ReporterSink): void {
   nextSink = sink;
 }
 
-/** Log lines go to the test that runs now; lines from hooks go to the next test (or the last). */
+/**
+ * Log lines go to the test of their probe that runs now; lines from hooks go to the probe's next
+ * test (or its last). Keyed by probe so that probes running in parallel keep their own logs.
+ */
 export class LogRouter {
-  private buffer: string[] = [];
-  private lastResult: TestResult | undefined;
-  take(): string[] {
-    const lines = this.buffer;
-    this.buffer = [];
+  private readonly buffers = new Map<string, string[]>();
+  private readonly lastResults = new Map<string, TestResult>();
+  take(probe: string): string[] {
+    const lines = this.buffers.get(probe) ?? [];
+    this.buffers.delete(probe);
     return lines;
   }
-  add(line: string): void {
-    this.buffer.push(line);
+  add(probe: string, line: string): void {
+    const lines = this.buffers.get(probe) ?? [];
+    lines.push(line);
+    this.buffers.set(probe, lines);
   }
-  attachLeftovers(): void {
-    if (this.lastResult && this.buffer.length > 0) this.lastResult.log.push(...this.take());
+  attachLeftovers(probe: string): void {
+    const last = this.lastResults.get(probe);
+    if (last) last.log.push(...this.take(probe));
   }
-  finished(result: TestResult): void {
-    this.lastResult = result;
+  finished(probe: string, result: TestResult): void {
+    this.lastResults.set(probe, result);
   }
 }
 
@@ -102,20 +108,20 @@ export class ConformanceReporter extends Mocha.reporters.Base {
         status,
         durationMs: status === 'passed' || status === 'failed' ? (test.duration ?? durationMs) : durationMs,
         startedAt: new Date(start ?? Date.now()).toISOString(),
-        log: logRouter.take(),
+        log: logRouter.take(info.probe),
       };
       if (message !== undefined) result.message = message;
       if (details !== undefined) result.details = details;
       results.push(result);
-      logRouter.finished(result);
+      logRouter.finished(info.probe, result);
       const symbol = status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : status === 'skipped' ? 'skip' : 'error';
       progress.testFinished(symbol, result.name, result.durationMs, message);
     };
 
     let running: Mocha.Runnable | undefined;
-    sink.interruptRunning = (message) => {
+    sink.interruptHandlers.push((message) => {
       if (running) record(running, 'error', message);
-    };
+    });
 
     runner.on(EVENT_HOOK_BEGIN, (hook: Mocha.Hook) => {
       const first = hook.parent?.tests[0];
@@ -136,8 +142,9 @@ export class ConformanceReporter extends Mocha.reporters.Base {
       if ((runnable as Mocha.Runnable & { type?: string }).type === 'hook') {
         const hook = runnable as Mocha.Hook;
         if (hook.title.includes('after')) {
-          logRouter.add(`cleanup hook failed: ${message}`);
-          logRouter.attachLeftovers();
+          const probe = probeInfo(hook).probe;
+          logRouter.add(probe, `cleanup hook failed: ${message}`);
+          logRouter.attachLeftovers(probe);
           progress.line(progress.c.red(`    ! ${hook.parent ? testName(hook.parent) : ''}: cleanup failed: ${message}`));
           return;
         }

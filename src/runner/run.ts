@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import Mocha from 'mocha';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Kube } from '../kube/client.js';
 import { applyOverrides, loadProfile, type ResolvedProfile } from '../profiles/load.js';
@@ -16,7 +15,8 @@ import { setRunContext, type RunContext } from './context.js';
 import { goNameForRequirement, testName } from './names.js';
 import { buildPlan, resolveChecklistVersion, type Plan } from './plan.js';
 import { Progress } from './progress.js';
-import { ConformanceReporter, logRouter, probeInfo, setReporterSink, type ReporterSink } from './reporter.js';
+import { logRouter, probeInfo, type ReporterSink } from './reporter.js';
+import { allTests, loadBatches, pruneTests, runBatches } from './batches.js';
 import { finishRun } from './finish.js';
 import { loadSigningKey } from '../bundle/keys.js';
 
@@ -30,6 +30,8 @@ export interface RunOptions {
   skip?: string | undefined;
   dryRun: boolean;
   failFast: boolean;
+  /** Mocha instances running probes at the same time (default 1). */
+  parallel?: number | undefined;
   timeout?: string | undefined;
   signKey?: string | undefined;
   passphraseEnv: string;
@@ -87,22 +89,24 @@ export async function runConformance(o: RunOptions): Promise<ExitCode> {
     params: profile.parameters,
     kube,
     pendingCleanups: new Set(),
-    log: (line) => {
-      logRouter.add(line);
-      progress.line(`    ${progress.c.dim(new Date().toISOString().slice(11, 19))} ${line}`);
+    log: (line, probe = '-') => {
+      logRouter.add(probe, line);
+      progress.line(`    ${progress.c.dim(new Date().toISOString().slice(11, 19))} ${probe}: ${line}`);
     },
   };
   setRunContext(ctx);
 
-  const mocha = new Mocha({ reporter: ConformanceReporter, bail: o.failFast, timeout: durationMs(profile.parameters, 'probeTimeout') });
   const files = [...new Set(plan.items.filter((i) => i.run).flatMap((i) => i.probes.map((p) => specFile(p.spec))))];
-  for (const f of files) mocha.addFile(f);
-  await mocha.loadFilesAsync();
-  const excluded = pruneTests(mocha.suite, focus, skip);
+  const batches = await loadBatches(files, {
+    parallel: o.parallel ?? 1,
+    bail: o.failFast,
+    timeoutMs: durationMs(profile.parameters, 'probeTimeout'),
+  });
+  const excluded = batches.flatMap((m) => pruneTests(m.suite, (name) => selected(name, focus, skip)));
 
   if (o.dryRun) {
-    printPlan(progress, profile, plan, mocha.suite, excluded);
-    mocha.dispose();
+    printPlan(progress, profile, plan, batches.flatMap((m) => allTests(m.suite)), excluded);
+    for (const m of batches) m.dispose();
     return ExitCode.ok;
   }
 
@@ -110,15 +114,14 @@ export async function runConformance(o: RunOptions): Promise<ExitCode> {
   progress.line(`ai-conformance ${packageVersion()} run ${runId}`);
   progress.line(`profile ${profile.name}, checklist v${version} (${source})`);
   progress.line(`cluster ${kube?.server() ?? '?'} (Kubernetes ${server?.gitVersion ?? '?'})`);
+  if (batches.length > 1) progress.line(`running ${String(batches.length)} probe batches in parallel`);
 
   const results: TestResult[] = planSkips(plan, focus, skip);
   for (const r of results) progress.testFinished('skip', r.name, 0, r.message);
-  const sink: ReporterSink = { progress, results };
-  setReporterSink(sink);
+  const sink: ReporterSink = { progress, results, interruptHandlers: [] };
 
-  const outcome = await runMocha(mocha, ctx, progress, sink);
+  const outcome = await runBatches(batches, ctx, progress, sink);
   progress.stop();
-  mocha.dispose();
 
   const runResults: RunResults = {
     run: {
@@ -127,7 +130,7 @@ export async function runConformance(o: RunOptions): Promise<ExitCode> {
       profile: { name: profile.name, checklistVersion: version, digest: profile.digest },
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      incomplete: outcome.interrupted || outcome.bailed,
+      incomplete: outcome.interrupted || outcome.notRun > 0,
       ...(server ? { serverVersion: server.gitVersion } : {}),
     },
     tests: results,
@@ -166,77 +169,10 @@ function planSkips(plan: Plan, focus: RegExp | undefined, skip: RegExp | undefin
     .filter((r) => selected(r.name, focus, skip));
 }
 
-/** Drops tests that --focus/--skip exclude, before anything runs; empty suites then run no hooks. */
-function pruneTests(suite: Mocha.Suite, focus: RegExp | undefined, skip: RegExp | undefined): string[] {
-  const excluded: string[] = [];
-  const walk = (s: Mocha.Suite): void => {
-    s.tests = s.tests.filter((t) => {
-      const keep = selected(testName(t), focus, skip);
-      if (!keep) excluded.push(testName(t));
-      return keep;
-    });
-    s.suites.forEach(walk);
-    s.suites = s.suites.filter((c) => c.total() > 0);
-  };
-  walk(suite);
-  return excluded;
-}
-
-interface MochaOutcome {
-  interrupted: boolean;
-  bailed: boolean;
-}
-
-async function runMocha(mocha: Mocha, ctx: RunContext, progress: Progress, sink: ReporterSink): Promise<MochaOutcome> {
-  let runner: Mocha.Runner | undefined;
-  let failures = 0;
-  const finished = new Promise<'done'>((resolve) => {
-    runner = mocha.run((f) => {
-      failures = f;
-      resolve('done');
-    });
-  });
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  const interrupted = new Promise<'interrupted'>((resolve) => {
-    onSignal = (signal) => {
-      progress.line(`received ${signal}: stopping, cleaning up and writing partial results (again to force)`);
-      process.removeListener('SIGINT', onSignal!);
-      process.removeListener('SIGTERM', onSignal!);
-      process.once('SIGINT', () => process.exit(ExitCode.incomplete));
-      process.once('SIGTERM', () => process.exit(ExitCode.incomplete));
-      runner?.abort();
-      resolve('interrupted');
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  const how = await Promise.race([finished, interrupted]);
-  if (onSignal) {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
-  if (how === 'interrupted') {
-    sink.interruptRunning?.('interrupted before the test finished (SIGINT/SIGTERM)');
-    // The aborted runner may still fire for the abandoned test; nobody listens any more.
-    runner?.removeAllListeners();
-    // The test that was running never ends on its own now: drain every cleanup stack (LIFO each).
-    for (const stack of [...ctx.pendingCleanups].reverse()) {
-      await stack.run((line: string) => {
-        progress.line(`    ${line}`);
-      });
-      ctx.pendingCleanups.delete(stack);
-    }
-    return { interrupted: true, bailed: false };
-  }
-  const total = mocha.suite.total();
-  return { interrupted: false, bailed: mocha.options.bail === true && failures > 0 && runner !== undefined && total > 0 };
-}
-
-function printPlan(progress: Progress, profile: ResolvedProfile, plan: Plan, root: Mocha.Suite, excluded: string[]): void {
+function printPlan(progress: Progress, profile: ResolvedProfile, plan: Plan, tests: Mocha.Test[], excluded: string[]): void {
   progress.line(`profile ${profile.name} (${profile.files.map((f) => path.relative(process.cwd(), f)).join(' <- ')})`);
   progress.line(`checklist v${plan.checklistVersion} (${plan.checklistSource})`);
   progress.line('dry run: nothing is created; this is what a run would do:');
-  const tests = collectTests(root);
   for (const item of plan.items) {
     const level = item.level ?? '—';
     const head = `${item.requirement.id} [${level}]`;
@@ -250,8 +186,4 @@ function printPlan(progress: Progress, profile: ResolvedProfile, plan: Plan, roo
     }
   }
   if (excluded.length > 0) progress.line(`not selected by --focus/--skip: ${excluded.join(', ')}`);
-}
-
-function collectTests(suite: Mocha.Suite): Mocha.Test[] {
-  return [...suite.tests, ...suite.suites.flatMap(collectTests)];
 }
