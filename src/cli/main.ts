@@ -45,8 +45,10 @@ export async function main(argv: string[]): Promise<number> {
       .wrap(Math.min(120, process.stdout.columns || 100))
       .epilogue('Exit codes: 0 all passed or skipped with a reason, 1 a probe failed, 2 bad usage or profile, 3 cluster unreachable or unauthorized, 4 interrupted or incomplete.')
       .fail((msg: string | null, err: Error | undefined) => {
-        // Validation failures must stop here: yargs would otherwise still run the handler.
-        throw err ?? new UsageError(`${msg ?? 'bad usage'} (see ai-conformance --help)`);
+        // Validation failures (msg set, also from .check()) must stop here: yargs would otherwise
+        // still run the handler. Errors thrown by handlers arrive with msg null.
+        if (msg !== null) throw new UsageError(`${msg} (see ai-conformance --help)`);
+        throw err ?? new UsageError('bad usage (see ai-conformance --help)');
       })
       .parseAsync();
   } catch (err) {
