@@ -48,7 +48,7 @@ function statusBody(body: unknown): StatusBody | undefined {
       return body.trim() === '' ? undefined : { message: body.trim().split('\n')[0] };
     }
   }
-  if (typeof body === 'object' && body !== null) return body as StatusBody;
+  if (typeof body === 'object' && body !== null) return body;
   return undefined;
 }
 
@@ -110,7 +110,9 @@ export function describeApiError(err: unknown): string {
     const body = statusBody((err as { body?: unknown }).body);
     const reason = body?.reason ?? STATUS_CODES[status] ?? 'Error';
     const message = body?.message;
-    return message === undefined || message === '' ? `${String(status)} ${reason}` : `${String(status)} ${reason}: ${message}`;
+    return message === undefined || message === ''
+      ? `${String(status)} ${reason}`
+      : `${String(status)} ${reason}: ${message}`;
   }
   if (isNetworkError(err)) return networkReason(err);
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
@@ -132,9 +134,12 @@ export function asClusterError(err: unknown, at: ClusterEndpoint): ClusterError 
   const where = `${at.server} (context ${at.context})`;
   const status = httpStatus(err);
   if (status === 401) {
-    return new ClusterError(`unauthorized by the cluster at ${where}: the credentials were rejected (${describeApiError(err)})`, {
-      cause: err,
-    });
+    return new ClusterError(
+      `unauthorized by the cluster at ${where}: the credentials were rejected (${describeApiError(err)})`,
+      {
+        cause: err,
+      },
+    );
   }
   if (status === 403) {
     return new ClusterError(`forbidden by the cluster at ${where}: ${describeApiError(err)}`, { cause: err });

@@ -145,11 +145,13 @@ export class Kube {
         method: 'GET',
         agent: opts.agent,
         auth: opts.auth,
-        headers: { ...opts.headers, Accept: 'application/json' },
+        headers: { ...(opts.headers as http.OutgoingHttpHeaders | undefined), Accept: 'application/json' },
         signal: options.signal,
       });
       req.setTimeout(timeoutMs, () => {
-        const err = Object.assign(new Error(`no response within ${String(Math.round(timeoutMs / 1000))}s`), { code: 'ETIMEDOUT' });
+        const err = Object.assign(new Error(`no response within ${String(Math.round(timeoutMs / 1000))}s`), {
+          code: 'ETIMEDOUT',
+        });
         req.destroy(err);
       });
       req.on('error', reject);
@@ -222,13 +224,18 @@ export class Kube {
     } catch (err) {
       throw (
         this.clusterError(err) ??
-        new ClusterError(`cannot use the cluster at ${this.server()} (context ${this.context()}): ${describeApiError(err)}`, {
-          cause: err,
-        })
+        new ClusterError(
+          `cannot use the cluster at ${this.server()} (context ${this.context()}): ${describeApiError(err)}`,
+          {
+            cause: err,
+          },
+        )
       );
     }
     if (typeof v.gitVersion !== 'string') {
-      throw new ClusterError(`the server at ${this.server()} (context ${this.context()}) is not a Kubernetes API server: /version has no gitVersion`);
+      throw new ClusterError(
+        `the server at ${this.server()} (context ${this.context()}) is not a Kubernetes API server: /version has no gitVersion`,
+      );
     }
     const version: ServerVersion = { gitVersion: v.gitVersion, major: v.major ?? '', minor: v.minor ?? '' };
     if (v.platform !== undefined) version.platform = v.platform;

@@ -3,14 +3,7 @@
  * Each has a description that completes "waiting for <target> …" and a describe() that sums up
  * the last state seen, so a timeout says why (`PodScheduled=False (Unschedulable: …)`).
  */
-import type {
-  Deployment,
-  HorizontalPodAutoscaler,
-  Job,
-  KubeObject,
-  Pod,
-  ResourceClaim,
-} from './objects.js';
+import type { Deployment, HorizontalPodAutoscaler, Job, KubeObject, Pod, ResourceClaim } from './objects.js';
 import { objectName } from './objects.js';
 import { TerminalConditionError, type Condition } from './wait.js';
 
@@ -78,7 +71,8 @@ export function describePod(pod: Pod | undefined): string {
   for (const c of pod.status?.containerStatuses ?? []) {
     const w = c.state?.waiting;
     const t = c.state?.terminated;
-    if (w !== undefined) parts.push(`container ${c.name} waiting (${clip([w.reason, w.message].filter(Boolean).join(': '))})`);
+    if (w !== undefined)
+      parts.push(`container ${c.name} waiting (${clip([w.reason, w.message].filter(Boolean).join(': '))})`);
     if (t !== undefined) parts.push(`container ${c.name} terminated (${t.reason ?? ''}, exit ${String(t.exitCode)})`);
   }
   if (pod.status?.reason !== undefined) parts.push(`reason=${pod.status.reason}`);
@@ -92,7 +86,8 @@ function describePods(pods: readonly Pod[]): string {
   const phases = [...byPhase.entries()].map(([phase, n]) => `${String(n)} ${phase}`).join(', ');
   // One unscheduled pod's reason usually explains them all (Insufficient nvidia.com/gpu).
   const stuck = pods.find((p) => findCondition(p, 'PodScheduled')?.status === 'False');
-  const why = stuck === undefined ? '' : `; ${objectName(stuck)}: ${conditionText(findCondition(stuck, 'PodScheduled') ?? {})}`;
+  const why =
+    stuck === undefined ? '' : `; ${objectName(stuck)}: ${conditionText(findCondition(stuck, 'PodScheduled') ?? {})}`;
   return `${String(pods.length)} pod${pods.length === 1 ? '' : 's'}: ${phases}${why}`;
 }
 
@@ -165,7 +160,9 @@ function describeJob(job: Job | undefined): string {
   const s = job.status ?? {};
   const counts = `active=${String(s.active ?? 0)}, succeeded=${String(s.succeeded ?? 0)}, failed=${String(s.failed ?? 0)}`;
   const suspended = job.spec?.suspend === true ? ', suspended' : '';
-  const conditions = conditionsOf(job).filter((c) => c.status === 'True').map(conditionText);
+  const conditions = conditionsOf(job)
+    .filter((c) => c.status === 'True')
+    .map(conditionText);
   return [counts + suspended, ...conditions].join(', ') + deletingText(job);
 }
 
@@ -184,7 +181,9 @@ function describeDeployment(d: Deployment | undefined): string {
   if (d === undefined) return 'not found';
   const s = d.status ?? {};
   const counts = `replicas=${String(s.replicas ?? 0)}, available=${String(s.availableReplicas ?? 0)}, ready=${String(s.readyReplicas ?? 0)}`;
-  const notTrue = conditionsOf(d).filter((c) => c.status !== 'True').map(conditionText);
+  const notTrue = conditionsOf(d)
+    .filter((c) => c.status !== 'True')
+    .map(conditionText);
   return [counts, ...notTrue].join(', ');
 }
 
@@ -196,7 +195,9 @@ export function deploymentAvailable(n: number): Condition<Deployment | undefined
     describeDeployment,
     (d) => {
       const p = findCondition(d, 'Progressing');
-      return p?.status === 'False' && p.reason === 'ProgressDeadlineExceeded' ? `rollout stalled: ${conditionText(p)}` : undefined;
+      return p?.status === 'False' && p.reason === 'ProgressDeadlineExceeded'
+        ? `rollout stalled: ${conditionText(p)}`
+        : undefined;
     },
   );
 }
@@ -227,7 +228,12 @@ export function hpaDesiredReplicas(
       if (h === undefined) return 'not found';
       const s = h.status;
       const counts = `desired=${String(s?.desiredReplicas ?? '?')}, current=${String(s?.currentReplicas ?? '?')}`;
-      return [counts, ...conditionsOf(h).filter((c) => c.status !== 'True').map(conditionText)].join(', ');
+      return [
+        counts,
+        ...conditionsOf(h)
+          .filter((c) => c.status !== 'True')
+          .map(conditionText),
+      ].join(', ');
     },
   );
 }
@@ -254,6 +260,8 @@ export function matches<In>(
     describe:
       describe ??
       ((observed: In) =>
-        Array.isArray(observed) ? describeObjects(observed as KubeObject[]) : describeObject(observed as KubeObject | undefined)),
+        Array.isArray(observed)
+          ? describeObjects(observed as KubeObject[])
+          : describeObject(observed as KubeObject | undefined)),
   };
 }

@@ -47,15 +47,26 @@ export function describeEvent(e: Event): string {
 }
 
 /** Events about `ref`, oldest first, optionally filtered. */
-export async function listEvents(kube: Kube, ref: ObjectRef & { uid?: string }, filter: EventFilter = {}): Promise<Event[]> {
-  const path = ref.namespace === undefined ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events`;
+export async function listEvents(
+  kube: Kube,
+  ref: ObjectRef & { uid?: string },
+  filter: EventFilter = {},
+): Promise<Event[]> {
+  const path =
+    ref.namespace === undefined ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events`;
   const list = await kube.getJson<{ items?: Event[] }>(path, { fieldSelector: eventFieldSelector(ref) });
-  return (list.items ?? []).filter((e) => eventMatches(e, filter)).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
+  return (list.items ?? [])
+    .filter((e) => eventMatches(e, filter))
+    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
 }
 
 /** For waitFor on eventsTarget(ref): an event matching `filter` exists; returns it. */
 export function eventSeen(filter: EventFilter): Condition<Event[], Event> {
-  const wanted = [filter.type, filter.reason, filter.messageIncludes === undefined ? undefined : `"…${filter.messageIncludes}…"`]
+  const wanted = [
+    filter.type,
+    filter.reason,
+    filter.messageIncludes === undefined ? undefined : `"…${filter.messageIncludes}…"`,
+  ]
     .filter((s) => s !== undefined)
     .join(' ');
   return {
@@ -65,6 +76,8 @@ export function eventSeen(filter: EventFilter): Condition<Event[], Event> {
       return hit === undefined ? false : { done: true, value: hit };
     },
     describe: (events) =>
-      events.length === 0 ? 'no events' : `${String(events.length)} events, latest: ${describeEvent([...events].sort((a, b) => eventTime(a).localeCompare(eventTime(b))).at(-1) as Event)}`,
+      events.length === 0
+        ? 'no events'
+        : `${String(events.length)} events, latest: ${describeEvent([...events].sort((a, b) => eventTime(a).localeCompare(eventTime(b))).at(-1) as Event)}`,
   };
 }

@@ -48,7 +48,15 @@ const ACCELERATOR_LABEL_PREFIXES = [
   'cloud.google.com/gke-accelerator',
   'feature.node.kubernetes.io/pci-',
 ];
-const ACCELERATOR_RESOURCE_DOMAINS = ['nvidia.com', 'amd.com', 'gpu.intel.com', 'google.com', 'habana.ai', 'aws.amazon.com', 'xilinx.com'];
+const ACCELERATOR_RESOURCE_DOMAINS = [
+  'nvidia.com',
+  'amd.com',
+  'gpu.intel.com',
+  'google.com',
+  'habana.ai',
+  'aws.amazon.com',
+  'xilinx.com',
+];
 
 interface List<T> {
   metadata?: { continue?: string };
@@ -77,8 +85,20 @@ function isAcceleratorResource(name: string): boolean {
 }
 
 const SUFFIXES: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** A Kubernetes quantity as a number (`8`, `1k`, `500m`), or undefined if it is not one. */
@@ -93,12 +113,19 @@ export function summarizeNodes(nodes: readonly Node[]): NodeSummary {
   const summary: NodeSummary = { total: nodes.length, ready: 0, withAccelerators: [], acceleratorTotals: {} };
   for (const node of nodes) {
     if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true) summary.ready += 1;
-    const labels = Object.fromEntries(Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isAcceleratorLabel(k)));
-    const allocatable = Object.fromEntries(Object.entries(node.status?.allocatable ?? {}).filter(([k]) => isExtendedResource(k)));
-    const accelerators = Object.entries(allocatable).filter(([k, v]) => isAcceleratorResource(k) && (parseQuantity(v) ?? 0) > 0);
+    const labels = Object.fromEntries(
+      Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isAcceleratorLabel(k)),
+    );
+    const allocatable = Object.fromEntries(
+      Object.entries(node.status?.allocatable ?? {}).filter(([k]) => isExtendedResource(k)),
+    );
+    const accelerators = Object.entries(allocatable).filter(
+      ([k, v]) => isAcceleratorResource(k) && (parseQuantity(v) ?? 0) > 0,
+    );
     if (Object.keys(labels).length === 0 && accelerators.length === 0) continue;
     summary.withAccelerators.push({ name: node.metadata?.name ?? '', labels, allocatable });
-    for (const [k, v] of accelerators) summary.acceleratorTotals[k] = (summary.acceleratorTotals[k] ?? 0) + (parseQuantity(v) ?? 0);
+    for (const [k, v] of accelerators)
+      summary.acceleratorTotals[k] = (summary.acceleratorTotals[k] ?? 0) + (parseQuantity(v) ?? 0);
   }
   summary.withAccelerators.sort((a, b) => a.name.localeCompare(b.name));
   return summary;
@@ -122,7 +149,12 @@ export async function clusterFingerprint(kube: Kube): Promise<ClusterFingerprint
   };
   const unavailable: Record<string, string> = {};
   /** Optional parts: 403/404 and unserved groups are recorded, anything else is a real failure. */
-  const optional = async <T>(part: string, groupVersion: string | undefined, group: string, read: (gv: string) => Promise<T>): Promise<T | null> => {
+  const optional = async <T>(
+    part: string,
+    groupVersion: string | undefined,
+    group: string,
+    read: (gv: string) => Promise<T>,
+  ): Promise<T | null> => {
     if (groupVersion === undefined) {
       unavailable[part] = `${group} not served`;
       return null;
@@ -132,7 +164,8 @@ export async function clusterFingerprint(kube: Kube): Promise<ClusterFingerprint
     } catch (err) {
       const status = httpStatus(err);
       if (status !== 403 && status !== 404) throw err;
-      unavailable[part] = status === 403 ? `forbidden (403) listing ${groupVersion}` : `not found (404) in ${groupVersion}`;
+      unavailable[part] =
+        status === 403 ? `forbidden (403) listing ${groupVersion}` : `not found (404) in ${groupVersion}`;
       return null;
     }
   };
@@ -143,7 +176,10 @@ export async function clusterFingerprint(kube: Kube): Promise<ClusterFingerprint
     if (version.platform !== undefined) serverVersion.platform = version.platform;
     const core = await get<{ versions?: string[] }>('/api');
     const groups = await get<GroupList>('/apis');
-    const apiGroups = [...(core.versions ?? []), ...(groups.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion))].sort();
+    const apiGroups = [
+      ...(core.versions ?? []),
+      ...(groups.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion)),
+    ].sort();
     const preferred = (name: string): string | undefined =>
       groups.groups?.find((g) => g.name === name)?.preferredVersion?.groupVersion;
 
@@ -170,7 +206,17 @@ export async function clusterFingerprint(kube: Kube): Promise<ClusterFingerprint
         handler: r.handler ?? '',
       })),
     );
-    return { serverVersion, nodes, deviceClasses, resourceSlices, apiGroups, storageClasses, runtimeClasses, unavailable, apiCalls };
+    return {
+      serverVersion,
+      nodes,
+      deviceClasses,
+      resourceSlices,
+      apiGroups,
+      storageClasses,
+      runtimeClasses,
+      unavailable,
+      apiCalls,
+    };
   } catch (err) {
     throw kube.clusterError(err) ?? err;
   }

@@ -134,14 +134,20 @@ export function loadKubeConfig(options: KubeConfigOptions = {}, sources: KubeCon
   const availableText = available.length > 0 ? available.join(', ') : '(none)';
   const wanted = options.context !== undefined && options.context !== '' ? options.context : kc.currentContext;
   if (!wanted) {
-    throw new ClusterError(`kubeconfig ${source} has no current-context; pass --context (available contexts: ${availableText})`);
+    throw new ClusterError(
+      `kubeconfig ${source} has no current-context; pass --context (available contexts: ${availableText})`,
+    );
   }
   const context = kc.getContextObject(wanted);
   if (context === null) {
-    throw new ClusterError(`context "${wanted}" not found in kubeconfig ${source}; available contexts: ${availableText}`);
+    throw new ClusterError(
+      `context "${wanted}" not found in kubeconfig ${source}; available contexts: ${availableText}`,
+    );
   }
   if (kc.getCluster(context.cluster) === null) {
-    throw new ClusterError(`context "${wanted}" in kubeconfig ${source} refers to cluster "${context.cluster}", which it does not define`);
+    throw new ClusterError(
+      `context "${wanted}" in kubeconfig ${source} refers to cluster "${context.cluster}", which it does not define`,
+    );
   }
   kc.setCurrentContext(wanted);
   return { kubeConfig: kc, source, context: wanted };

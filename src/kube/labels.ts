@@ -35,7 +35,9 @@ export function toLabelValue(text: string): string {
  */
 export function runLabels(runId: string, probe?: string): Labels {
   if (runId === '' || !isLabelValue(runId)) {
-    throw new Error(`run id "${runId}" is not a valid label value (63 characters at most: letters, digits, '-', '_', '.')`);
+    throw new Error(
+      `run id "${runId}" is not a valid label value (63 characters at most: letters, digits, '-', '_', '.')`,
+    );
   }
   const labels: Labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_LABEL]: runId };
   if (probe !== undefined) labels[PROBE_LABEL] = toLabelValue(probe);

@@ -77,7 +77,12 @@ async function listLabelled(kube: Kube, path: string, labelSelector: string): Pr
  * Deletes every namespace and cluster-scoped object carrying our managed-by label (and the run
  * label for `{ runId }`). Logs each one; continues past failures and returns them.
  */
-export async function deleteLeftovers(kube: Kube, scope: LeftoverScope, log: Log, options: LeftoverOptions = {}): Promise<LeftoversResult> {
+export async function deleteLeftovers(
+  kube: Kube,
+  scope: LeftoverScope,
+  log: Log,
+  options: LeftoverOptions = {},
+): Promise<LeftoversResult> {
   const result: LeftoversResult = { deleted: [], terminating: [], failures: [] };
   const selector = leftoverSelector(scope);
   const groups = await kube.getJson<GroupList>('/apis').catch((err: unknown) => {
@@ -115,7 +120,8 @@ export async function deleteLeftovers(kube: Kube, scope: LeftoverScope, log: Log
         continue;
       }
       try {
-        await kube.objects.delete({ apiVersion, kind, metadata: { name } }, undefined, undefined, undefined, undefined, 'Background');
+        const ref = { apiVersion, kind, metadata: { name } };
+        await kube.objects.delete(ref, undefined, undefined, undefined, undefined, 'Background');
         result.deleted.push(leftover);
         log(`deleted ${what}`);
       } catch (err) {

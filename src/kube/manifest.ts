@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { isScalar, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
+import { LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { describeApiError, isNotFound } from './api-error.js';
 import type { CleanupStack } from './cleanup.js';
 import type { Kube } from './client.js';
@@ -52,7 +52,9 @@ export function parseManifests(text: string, params: ManifestParams, source: str
           const value = params[name];
           if (value === undefined) {
             const known = Object.keys(params).sort().join(', ') || 'none';
-            throw new ManifestError(`${where(node.range?.[0])}: unknown placeholder \${${name}} (parameters: ${known})`);
+            throw new ManifestError(
+              `${where(node.range?.[0])}: unknown placeholder \${${name}} (parameters: ${known})`,
+            );
           }
           return value;
         };
@@ -69,9 +71,16 @@ export function parseManifests(text: string, params: ManifestParams, source: str
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
     const obj = value as KubeObject;
-    if (typeof value !== 'object' || Array.isArray(value) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
-      const start = isScalar(doc.contents) ? doc.contents.range?.[0] : doc.contents?.range[0];
-      throw new ManifestError(`${where(start)}: document ${String(index + 1)} is not a Kubernetes object (it needs apiVersion and kind)`);
+    if (
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      typeof obj.apiVersion !== 'string' ||
+      typeof obj.kind !== 'string'
+    ) {
+      const start = doc.contents?.range[0];
+      throw new ManifestError(
+        `${where(start)}: document ${String(index + 1)} is not a Kubernetes object (it needs apiVersion and kind)`,
+      );
     }
     objects.push(obj);
   });
@@ -98,7 +107,10 @@ const POD_TEMPLATES: Record<string, string[][]> = {
   'apps/DaemonSet': [['spec', 'template']],
   'apps/ReplicaSet': [['spec', 'template']],
   'batch/Job': [['spec', 'template']],
-  'batch/CronJob': [['spec', 'jobTemplate'], ['spec', 'jobTemplate', 'spec', 'template']],
+  'batch/CronJob': [
+    ['spec', 'jobTemplate'],
+    ['spec', 'jobTemplate', 'spec', 'template'],
+  ],
 };
 
 function addLabels(holder: Record<string, unknown>, labels: Labels): void {
@@ -114,7 +126,8 @@ export function withLabels(obj: KubeObject, labels: Labels): KubeObject {
   const group = (copy.apiVersion ?? '').includes('/') ? (copy.apiVersion ?? '').split('/')[0] : '';
   for (const path of POD_TEMPLATES[`${group ?? ''}/${copy.kind ?? ''}`] ?? []) {
     let node: unknown = copy;
-    for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    for (const key of path)
+      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
     if (typeof node === 'object' && node !== null) addLabels(node as Record<string, unknown>, labels);
   }
   return copy;
@@ -132,7 +145,11 @@ export interface ApplyOptions {
  * Creates the objects in order (namespaced ones in `namespace`), each with `labels`, and pushes
  * a foreground delete for each on the cleanup stack. Returns the objects as the server created them.
  */
-export async function applyObjects(kube: Kube, objects: readonly KubeObject[], options: ApplyOptions): Promise<KubernetesObject[]> {
+export async function applyObjects(
+  kube: Kube,
+  objects: readonly KubeObject[],
+  options: ApplyOptions,
+): Promise<KubernetesObject[]> {
   const created: KubernetesObject[] = [];
   for (const obj of objects) {
     const spec = withLabels(obj, options.labels);
@@ -140,11 +157,15 @@ export async function applyObjects(kube: Kube, objects: readonly KubeObject[], o
     const kind = spec.kind ?? '?';
     const metadata = (spec.metadata ??= {});
     const resource = await kube.resource(apiVersion, kind);
-    if (resource === undefined) throw new Error(`cannot create ${kind}: the cluster does not serve ${kind} in ${apiVersion}`);
+    if (resource === undefined)
+      throw new Error(`cannot create ${kind}: the cluster does not serve ${kind} in ${apiVersion}`);
     if (resource.namespaced) {
-      if (options.namespace === undefined) throw new Error(`cannot create ${kind} ${metadata.name ?? ''}: it is namespaced and no namespace was given`);
+      if (options.namespace === undefined)
+        throw new Error(`cannot create ${kind} ${metadata.name ?? ''}: it is namespaced and no namespace was given`);
       if (metadata.namespace !== undefined && metadata.namespace !== options.namespace) {
-        throw new Error(`cannot create ${kind} ${metadata.name ?? ''}: the manifest names namespace ${metadata.namespace}, not the probe's ${options.namespace}`);
+        throw new Error(
+          `cannot create ${kind} ${metadata.name ?? ''}: the manifest names namespace ${metadata.namespace}, not the probe's ${options.namespace}`,
+        );
       }
       metadata.namespace = options.namespace;
     }
@@ -161,13 +182,16 @@ export async function applyObjects(kube: Kube, objects: readonly KubeObject[], o
       kind,
       metadata: { name: result.metadata?.name ?? metadata.name ?? '', namespace: metadata.namespace },
     };
-    options.cleanup.push(`delete ${kind} ${metadata.namespace === undefined ? '' : `${metadata.namespace}/`}${ref.metadata.name}`, async () => {
-      try {
-        await kube.objects.delete(ref, undefined, undefined, undefined, undefined, 'Foreground');
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    });
+    options.cleanup.push(
+      `delete ${kind} ${metadata.namespace === undefined ? '' : `${metadata.namespace}/`}${ref.metadata.name}`,
+      async () => {
+        try {
+          await kube.objects.delete(ref, undefined, undefined, undefined, undefined, 'Foreground');
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      },
+    );
   }
   return created;
 }

@@ -54,14 +54,19 @@ export async function createProbeNamespace(kube: Kube, options: ProbeNamespaceOp
   const name = probeNamespaceName(options.runId, options.probe);
   const labels = { ...options.labels, ...runLabels(options.runId, options.probe) };
   try {
+    // client-node's model classes are plain data; the generated clients take literals like this one.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     await kube.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } });
   } catch (err) {
     const clusterError = kube.clusterError(err);
     if (clusterError !== undefined) throw clusterError;
     if (isConflict(err)) {
-      throw new Error(`namespace ${name} already exists: probe "${options.probe}" was already set up in run ${options.runId}`, {
-        cause: err,
-      });
+      throw new Error(
+        `namespace ${name} already exists: probe "${options.probe}" was already set up in run ${options.runId}`,
+        {
+          cause: err,
+        },
+      );
     }
     throw new Error(`cannot create namespace ${name}: ${describeApiError(err)}`, { cause: err });
   }

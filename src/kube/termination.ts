@@ -35,7 +35,8 @@ interface ContainerStatusLike {
 
 function stateText(s: ContainerStatusLike): string {
   if (s.state?.running !== undefined) return 'running';
-  if (s.state?.waiting !== undefined) return `waiting${s.state.waiting.reason === undefined ? '' : ` (${s.state.waiting.reason})`}`;
+  if (s.state?.waiting !== undefined)
+    return `waiting${s.state.waiting.reason === undefined ? '' : ` (${s.state.waiting.reason})`}`;
   return 'no state yet';
 }
 
@@ -45,24 +46,33 @@ function stateText(s: ContainerStatusLike): string {
  * may log before it reports.
  */
 export function readTerminationJson(pod: PodLike | Pod, containerName: string): Record<string, unknown> {
-  const p = pod as PodLike;
+  const p = pod;
   const podName = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? '?'}`;
   const statuses = [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])];
   const status = statuses.find((s) => s.name === containerName);
   if (status === undefined) {
     const known = statuses.map((s) => s.name).join(', ') || 'none yet';
-    throw new TerminationMessageError(`pod ${podName} has no status for container ${containerName} (containers with status: ${known})`);
+    throw new TerminationMessageError(
+      `pod ${podName} has no status for container ${containerName} (containers with status: ${known})`,
+    );
   }
   const terminated = status.state?.terminated ?? status.lastState?.terminated;
   if (terminated === undefined) {
-    throw new TerminationMessageError(`container ${containerName} in pod ${podName} has not terminated yet (${stateText(status)})`);
+    throw new TerminationMessageError(
+      `container ${containerName} in pod ${podName} has not terminated yet (${stateText(status)})`,
+    );
   }
   const message = terminated.message ?? '';
   const how = `${terminated.reason ?? 'terminated'}, exit ${String(terminated.exitCode ?? '?')}`;
   if (message.trim() === '') {
-    throw new TerminationMessageError(`container ${containerName} in pod ${podName} terminated (${how}) without a termination message`);
+    throw new TerminationMessageError(
+      `container ${containerName} in pod ${podName} terminated (${how}) without a termination message`,
+    );
   }
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   for (let i = lines.length - 1; i >= 0; i--) {
     let value: unknown;
     try {

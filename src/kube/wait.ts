@@ -133,10 +133,18 @@ function observe<In, V>(
         finish(new Error(`cannot watch ${describeTarget(target)}: ${describeApiError(err)}`, { cause: err }));
       },
     );
-    timers.push(setTimeout(() => finish({ kind: 'expired' }), windowMs));
+    timers.push(
+      setTimeout(() => {
+        finish({ kind: 'expired' });
+      }, windowMs),
+    );
     if (opts.log !== undefined) {
       const log = opts.log;
-      timers.push(setInterval(() => log(`still waiting: ${what} (${formatDuration(Date.now() - started)})`), opts.heartbeatMs ?? 30_000));
+      timers.push(
+        setInterval(() => {
+          log(`still waiting: ${what} (${formatDuration(Date.now() - started)})`);
+        }, opts.heartbeatMs ?? 30_000),
+      );
     }
     if (opts.signal?.aborted === true) {
       onAbort();
@@ -180,10 +188,16 @@ export async function waitFor<V>(
   const what = `${describeTarget(target)} ${c.description}`;
   if (o.kind === 'met') return o.value as V;
   if (o.kind === 'terminal') {
-    throw new TerminalConditionError(`gave up waiting for ${what} after ${formatDuration(o.elapsedMs)}: ${o.reason ?? ''}`);
+    throw new TerminalConditionError(
+      `gave up waiting for ${what} after ${formatDuration(o.elapsedMs)}: ${o.reason ?? ''}`,
+    );
   }
   const seen = lastSeenText(c, o);
-  throw new WaitTimeoutError(`timed out after ${formatDuration(o.elapsedMs)} waiting for ${what}; last seen: ${seen}`, o.elapsedMs, seen);
+  throw new WaitTimeoutError(
+    `timed out after ${formatDuration(o.elapsedMs)} waiting for ${what}; last seen: ${seen}`,
+    o.elapsedMs,
+    seen,
+  );
 }
 
 /**
@@ -213,7 +227,9 @@ export async function expectNever<V>(
   const o = await observe(kube, target, c, options.durationMs, options);
   const what = `${describeTarget(target)} ${c.description}`;
   if (!o.seen) {
-    throw new Error(`could not observe ${describeTarget(target)} during ${formatDuration(o.elapsedMs)}: ${lastSeenText(c, o)}`);
+    throw new Error(
+      `could not observe ${describeTarget(target)} during ${formatDuration(o.elapsedMs)}: ${lastSeenText(c, o)}`,
+    );
   }
   if (o.kind === 'met') {
     const result: NeverResult<unknown, V> = {

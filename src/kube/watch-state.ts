@@ -5,7 +5,7 @@
  * finished wait leaves no socket open (client-node 1.4 watches otherwise keep the process alive).
  */
 import { Watch } from '@kubernetes/client-node';
-import { httpStatus } from './api-error.js';
+import { describeApiError, httpStatus } from './api-error.js';
 import type { Kube } from './client.js';
 import { isObjectRef, type KubeObject, type ListTarget, type ObjectRef } from './objects.js';
 
@@ -62,8 +62,17 @@ export class TargetWatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.abort.abort();
-    void this.watchAbort?.then((c) => c.abort()).catch(() => undefined);
+    void this.watchAbort
+      ?.then((c) => {
+        c.abort();
+      })
+      .catch(() => undefined);
     this.wake?.();
+  }
+
+  /** A method, not the field, so that TypeScript does not carry a narrowed value across awaits. */
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   private selectors(): Record<string, string | undefined> {
@@ -97,15 +106,15 @@ export class TargetWatcher {
         // Re-watch from where we are while the server merely closes streams; re-list otherwise.
         for (;;) {
           const result = await this.watchOnce(path, resourceVersion);
-          if (result.relist || this.stopped) break;
+          if (result.relist || this.isStopped()) break;
           resourceVersion = result.resourceVersion;
         }
       } catch (err) {
-        if (this.stopped) return;
+        if (this.isStopped()) return;
         if (isPermanent(err)) throw err;
         this.lastError = err;
       }
-      if (this.stopped) return;
+      if (this.isStopped()) return;
       // Back off only between failed attempts, so a flapping server is not hammered.
       if (this.lastError !== undefined) {
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs === 0 ? 250 : backoffMs * 2);
@@ -129,11 +138,21 @@ export class TargetWatcher {
       const settle = (relist: boolean, err?: unknown): void => {
         if (settled) return;
         settled = true;
-        void this.watchAbort?.then((c) => c.abort()).catch(() => undefined);
-        if (err !== undefined && isPermanent(err)) reject(err);
+        void this.watchAbort
+          ?.then((c) => {
+            c.abort();
+          })
+          .catch(() => undefined);
+        if (err !== undefined && isPermanent(err))
+          reject(err instanceof Error ? err : new Error(describeApiError(err)));
         else resolve({ relist, resourceVersion });
       };
-      const query = { ...this.selectors(), resourceVersion: from, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS };
+      const query = {
+        ...this.selectors(),
+        resourceVersion: from,
+        allowWatchBookmarks: true,
+        timeoutSeconds: WATCH_SECONDS,
+      };
       this.watchAbort = new Watch(this.kube.kubeConfig).watch(
         path,
         query,

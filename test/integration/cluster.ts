@@ -10,7 +10,9 @@ import { Kube } from '../../src/kube/client.js';
 /** `$AIC_KUBECONFIG`, else `~/.cache/ai-conformance/kubeconfig` (the path test/cluster/lib.sh uses). */
 export function testKubeconfig(): string {
   const fromEnv = process.env.AIC_KUBECONFIG;
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.cache', 'ai-conformance', 'kubeconfig');
+  return fromEnv !== undefined && fromEnv !== ''
+    ? fromEnv
+    : path.join(os.homedir(), '.cache', 'ai-conformance', 'kubeconfig');
 }
 
 /** True when test/cluster/up has written the kubeconfig (the cluster may still be starting). */

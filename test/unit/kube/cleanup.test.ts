@@ -46,10 +46,14 @@ describe('kube/cleanup CleanupStack', () => {
     let calls = 0;
     let release!: () => void;
     const stack = new CleanupStack();
-    stack.push('slow', () => new Promise<void>((r) => {
-      calls += 1;
-      release = r;
-    }));
+    stack.push(
+      'slow',
+      () =>
+        new Promise<void>((r) => {
+          calls += 1;
+          release = r;
+        }),
+    );
     const a = stack.run(() => undefined);
     const b = stack.run(() => undefined);
     release();

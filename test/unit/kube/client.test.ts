@@ -8,7 +8,11 @@ import { ClusterError, ExitCode } from '../../../src/errors.js';
 import { asClusterError, describeApiError, Kube, loadKubeConfig } from '../../../src/kube/client.js';
 
 /** `current: null` leaves current-context out. */
-function kubeconfigYaml(server: string, contexts: string[] = ['ctx'], current: string | null = contexts[0] ?? null): string {
+function kubeconfigYaml(
+  server: string,
+  contexts: string[] = ['ctx'],
+  current: string | null = contexts[0] ?? null,
+): string {
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -73,7 +77,10 @@ describe('kube/client', () => {
 
     it('asks for --context when there is no current-context', () => {
       const file = write(tempDir(), 'config', kubeconfigYaml('https://x:1', ['a'], null));
-      expect(() => loadKubeConfig({ kubeconfig: file })).to.throw(ClusterError, 'has no current-context; pass --context (available contexts: a)');
+      expect(() => loadKubeConfig({ kubeconfig: file })).to.throw(
+        ClusterError,
+        'has no current-context; pass --context (available contexts: a)',
+      );
     });
 
     it('names a missing file', () => {
@@ -119,7 +126,10 @@ describe('kube/client', () => {
 
     it('fails when none of the KUBECONFIG files exist', () => {
       const env = { KUBECONFIG: '/nonexistent/a' };
-      expect(() => loadKubeConfig({}, { env, home: tempDir() })).to.throw(ClusterError, 'none of the files in KUBECONFIG exist (/nonexistent/a)');
+      expect(() => loadKubeConfig({}, { env, home: tempDir() })).to.throw(
+        ClusterError,
+        'none of the files in KUBECONFIG exist (/nonexistent/a)',
+      );
     });
 
     it('falls back to ~/.kube/config', () => {
@@ -135,7 +145,10 @@ describe('kube/client', () => {
       mkdirSync(sa);
       write(sa, 'token', 'tok');
       write(sa, 'ca.crt', 'ca');
-      const loaded = loadKubeConfig({}, { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, home, serviceAccountDir: sa });
+      const loaded = loadKubeConfig(
+        {},
+        { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, home, serviceAccountDir: sa },
+      );
       expect(loaded.source).to.equal('in-cluster service account');
       expect(new Kube(loaded).server()).to.equal('https://10.96.0.1:443');
     });
@@ -173,25 +186,34 @@ describe('kube/client', () => {
       } catch (err) {
         expect(err).to.be.instanceOf(ClusterError);
         // Usually "host not found (DNS): no-such-host.invalid"; a sandbox without a resolver may time out instead.
-        expect((err as Error).message).to.match(/^cannot reach the cluster at https:\/\/no-such-host\.invalid:6443 \(context c1\): (host not found|timed out|no response)/);
+        expect((err as Error).message).to.match(
+          /^cannot reach the cluster at https:\/\/no-such-host\.invalid:6443 \(context c1\): (host not found|timed out|no response)/,
+        );
       }
     });
   });
 
   describe('describeApiError and asClusterError', () => {
     const status = (code: number, reason: string, message: string): ApiException<unknown> =>
-      new ApiException(code, `HTTP-Code: ${String(code)}\nMessage: …\nBody: …`, { kind: 'Status', code, reason, message }, {});
+      new ApiException(
+        code,
+        `HTTP-Code: ${String(code)}\nMessage: …\nBody: …`,
+        { kind: 'Status', code, reason, message },
+        {},
+      );
     const at = { server: 'https://k:6443', context: 'prod' };
 
     it('gives status, reason and the Status message on one line', () => {
-      expect(describeApiError(status(404, 'NotFound', 'pods "p1" not found'))).to.equal('404 NotFound: pods "p1" not found');
-      expect(describeApiError(new ApiException(500, 'x', '{"reason":"InternalError","message":"etcd down"}', {}))).to.equal(
-        '500 InternalError: etcd down',
+      expect(describeApiError(status(404, 'NotFound', 'pods "p1" not found'))).to.equal(
+        '404 NotFound: pods "p1" not found',
       );
+      expect(
+        describeApiError(new ApiException(500, 'x', '{"reason":"InternalError","message":"etcd down"}', {})),
+      ).to.equal('500 InternalError: etcd down');
       expect(describeApiError(new ApiException(502, 'x', '', {}))).to.equal('502 Bad Gateway');
-      expect(describeApiError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).to.equal(
-        'connection refused',
-      );
+      expect(
+        describeApiError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+      ).to.equal('connection refused');
       expect(describeApiError(new Error('first line\nsecond'))).to.equal('first line');
     });
 
@@ -199,7 +221,10 @@ describe('kube/client', () => {
       expect(asClusterError(status(401, 'Unauthorized', 'Unauthorized'), at)?.message).to.equal(
         'unauthorized by the cluster at https://k:6443 (context prod): the credentials were rejected (401 Unauthorized: Unauthorized)',
       );
-      expect(asClusterError(status(403, 'Forbidden', 'nodes is forbidden: User "x" cannot list resource "nodes"'), at)?.message).to.equal(
+      expect(
+        asClusterError(status(403, 'Forbidden', 'nodes is forbidden: User "x" cannot list resource "nodes"'), at)
+          ?.message,
+      ).to.equal(
         'forbidden by the cluster at https://k:6443 (context prod): 403 Forbidden: nodes is forbidden: User "x" cannot list resource "nodes"',
       );
       expect(asClusterError(Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), at)?.message).to.equal(

@@ -14,7 +14,14 @@ import {
   podSucceeded,
   podUnschedulable,
 } from '../../../src/kube/conditions.js';
-import type { Deployment, HorizontalPodAutoscaler, Job, KubeObject, Pod, ResourceClaim } from '../../../src/kube/objects.js';
+import type {
+  Deployment,
+  HorizontalPodAutoscaler,
+  Job,
+  KubeObject,
+  Pod,
+  ResourceClaim,
+} from '../../../src/kube/objects.js';
 import { TerminalConditionError } from '../../../src/kube/wait.js';
 
 const UNSCHEDULABLE = '0/6 nodes are available: 4 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint.';
@@ -57,7 +64,14 @@ describe('kube/conditions', () => {
         status: {
           phase: 'Pending',
           containerStatuses: [
-            { name: 'c', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'no such image' } } },
+            {
+              name: 'c',
+              image: 'i',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { waiting: { reason: 'ImagePullBackOff', message: 'no such image' } },
+            },
           ],
         },
       });
@@ -78,7 +92,10 @@ describe('kube/conditions', () => {
       expect(podScheduled.test(pending)).to.equal(false);
       expect(podUnschedulable.test(pending)).to.have.property('done', true);
       expect(podUnschedulable.test(pod('Pending'))).to.equal(false);
-      expect(() => podUnschedulable.test(scheduled)).to.throw(TerminalConditionError, 'pod was scheduled to node gpu-1');
+      expect(() => podUnschedulable.test(scheduled)).to.throw(
+        TerminalConditionError,
+        'pod was scheduled to node gpu-1',
+      );
     });
 
     it('podsRunning(n) counts Running pods in a list and summarizes by phase', () => {
@@ -94,7 +111,10 @@ describe('kube/conditions', () => {
   });
 
   describe('workloads', () => {
-    const job = (conditions: { type: string; status: string; reason?: string; message?: string }[], suspend = false): Job => ({
+    const job = (
+      conditions: { type: string; status: string; reason?: string; message?: string }[],
+      suspend = false,
+    ): Job => ({
       metadata: { name: 'j' },
       spec: { suspend, template: {} },
       status: { active: 1, conditions: conditions.map((c) => ({ ...c })) },
@@ -103,17 +123,20 @@ describe('kube/conditions', () => {
     it('jobComplete: Complete=True meets it, Failed=True ends it', () => {
       expect(jobComplete.test(job([{ type: 'Complete', status: 'True' }]))).to.have.property('done', true);
       expect(jobComplete.test(job([]))).to.equal(false);
-      expect(() => jobComplete.test(job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]))).to.throw(
-        TerminalConditionError,
-        'job failed: Failed=True (BackoffLimitExceeded)',
-      );
+      expect(() =>
+        jobComplete.test(job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }])),
+      ).to.throw(TerminalConditionError, 'job failed: Failed=True (BackoffLimitExceeded)');
       expect(jobComplete.describe(job([], true))).to.equal('active=1, succeeded=0, failed=0, suspended');
     });
 
     it('deploymentAvailable(n) compares availableReplicas and stops at the progress deadline', () => {
       const d = (available: number, progressing?: { status: string; reason: string }): Deployment => ({
         metadata: { name: 'd' },
-        status: { availableReplicas: available, replicas: 2, conditions: progressing ? [{ type: 'Progressing', ...progressing }] : [] },
+        status: {
+          availableReplicas: available,
+          replicas: 2,
+          conditions: progressing ? [{ type: 'Progressing', ...progressing }] : [],
+        },
       });
       expect(deploymentAvailable(2).test(d(2))).to.have.property('done', true);
       expect(deploymentAvailable(2).test(d(1))).to.equal(false);
@@ -139,23 +162,31 @@ describe('kube/conditions', () => {
         status: {
           desiredReplicas: desired,
           currentReplicas: 1,
-          conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetObjectMetric', message: 'no metrics' }],
+          conditions: [
+            { type: 'ScalingActive', status: 'False', reason: 'FailedGetObjectMetric', message: 'no metrics' },
+          ],
         },
       });
       const c = hpaDesiredReplicas((n) => n >= 3, '>= 3');
       expect(c.description).to.equal('to want >= 3 replicas');
       expect(c.test(hpa(3))).to.have.property('done', true);
       expect(c.test(hpa(1))).to.equal(false);
-      expect(c.describe(hpa(1))).to.equal('desired=1, current=1, ScalingActive=False (FailedGetObjectMetric: no metrics)');
+      expect(c.describe(hpa(1))).to.equal(
+        'desired=1, current=1, ScalingActive=False (FailedGetObjectMetric: no metrics)',
+      );
     });
   });
 
   describe('generic', () => {
     it('deleted is met when the object is gone, and says what holds it', () => {
-      const ns: KubeObject = { metadata: { name: 'aic-x', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['kubernetes'] } };
+      const ns: KubeObject = {
+        metadata: { name: 'aic-x', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['kubernetes'] },
+      };
       expect(deleted.test(undefined)).to.equal(true);
       expect(deleted.test(ns)).to.equal(false);
-      expect(deleted.describe(ns)).to.equal('still present, deleting since 2026-01-01T00:00:00Z (finalizers: kubernetes)');
+      expect(deleted.describe(ns)).to.equal(
+        'still present, deleting since 2026-01-01T00:00:00Z (finalizers: kubernetes)',
+      );
       expect(deleted.describe({ metadata: { name: 'x' } })).to.equal('still present (not being deleted)');
     });
 

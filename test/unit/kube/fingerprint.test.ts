@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { isAcceleratorLabel, isExtendedResource, parseQuantity, summarizeNodes } from '../../../src/kube/fingerprint.js';
+import {
+  isAcceleratorLabel,
+  isExtendedResource,
+  parseQuantity,
+  summarizeNodes,
+} from '../../../src/kube/fingerprint.js';
 import type { Node } from '../../../src/kube/objects.js';
 
 function node(name: string, ready: boolean, labels: Record<string, string>, allocatable: Record<string, string>): Node {
@@ -32,8 +37,18 @@ describe('kube/fingerprint', () => {
 
   it('summarizes nodes: counts, accelerator nodes with only accelerator labels, totals', () => {
     const nodes = [
-      node('gpu-1', true, { 'nvidia.com/gpu.product': 'H100', 'kubernetes.io/hostname': 'gpu-1' }, { cpu: '96', 'nvidia.com/gpu': '8' }),
-      node('gpu-0', false, { 'nvidia.com/gpu.present': 'true' }, { cpu: '96', 'nvidia.com/gpu': '4', 'example.com/dongle': '1' }),
+      node(
+        'gpu-1',
+        true,
+        { 'nvidia.com/gpu.product': 'H100', 'kubernetes.io/hostname': 'gpu-1' },
+        { cpu: '96', 'nvidia.com/gpu': '8' },
+      ),
+      node(
+        'gpu-0',
+        false,
+        { 'nvidia.com/gpu.present': 'true' },
+        { cpu: '96', 'nvidia.com/gpu': '4', 'example.com/dongle': '1' },
+      ),
       node('cpu-0', true, { 'kubernetes.io/hostname': 'cpu-0' }, { cpu: '32', memory: '128Gi' }),
       node('tpu-0', true, {}, { 'google.com/tpu': '4' }),
     ];

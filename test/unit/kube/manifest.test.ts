@@ -77,7 +77,10 @@ describe('kube/manifest', () => {
     });
 
     it('reports YAML syntax errors with file and line', () => {
-      expect(() => parseManifests('apiVersion: v1\nkind: [Pod\n', {}, 'bad.yaml')).to.throw(ManifestError, /^bad\.yaml:\d+: /);
+      expect(() => parseManifests('apiVersion: v1\nkind: [Pod\n', {}, 'bad.yaml')).to.throw(
+        ManifestError,
+        /^bad\.yaml:\d+: /,
+      );
     });
 
     it('refuses documents that are not Kubernetes objects', () => {
@@ -97,7 +100,10 @@ describe('kube/manifest', () => {
     });
 
     it('names a file it cannot read', () => {
-      expect(() => loadManifests('/nonexistent/pod.yaml')).to.throw(ManifestError, 'cannot read manifest /nonexistent/pod.yaml');
+      expect(() => loadManifests('/nonexistent/pod.yaml')).to.throw(
+        ManifestError,
+        'cannot read manifest /nonexistent/pod.yaml',
+      );
     });
   });
 
@@ -105,7 +111,11 @@ describe('kube/manifest', () => {
     const labels = runLabels('run-1', 'gang-scheduling');
 
     it('labels metadata and the pod template of a Job, ours winning over the template', () => {
-      const [job] = parseManifests(JOB, { suffix: 'a', app: 'w', size: 1, suspend: false, image: 'i', message: 'm' }, 'job.yaml');
+      const [job] = parseManifests(
+        JOB,
+        { suffix: 'a', app: 'w', size: 1, suspend: false, image: 'i', message: 'm' },
+        'job.yaml',
+      );
       const labelled = withLabels(job as KubeObject, labels);
       expect(field(labelled, 'metadata', 'labels')).to.deep.equal({ app: 'w', ...labels });
       expect(field(labelled, 'spec', 'template', 'metadata', 'labels')).to.deep.equal({ app: 'gang', ...labels });
@@ -113,7 +123,12 @@ describe('kube/manifest', () => {
     });
 
     it('creates the template metadata of a Deployment when it has none', () => {
-      const dep: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: {} } } };
+      const dep: KubeObject = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'd' },
+        spec: { template: { spec: {} } },
+      };
       expect(field(withLabels(dep, labels), 'spec', 'template', 'metadata', 'labels')).to.deep.equal(labels);
     });
 
@@ -130,7 +145,12 @@ describe('kube/manifest', () => {
     });
 
     it('leaves spec.template of other kinds alone (a CRD may mean something else by it)', () => {
-      const cr: KubeObject = { apiVersion: 'example.com/v1', kind: 'Job', metadata: { name: 'x' }, spec: { template: { a: 1 } } };
+      const cr: KubeObject = {
+        apiVersion: 'example.com/v1',
+        kind: 'Job',
+        metadata: { name: 'x' },
+        spec: { template: { a: 1 } },
+      };
       const out = withLabels(cr, labels);
       expect(field(out, 'spec', 'template')).to.deep.equal({ a: 1 });
       expect(field(out, 'metadata', 'labels', RUN_LABEL)).to.equal('run-1');

@@ -5,7 +5,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 describe('kube/namespace probeNamespaceName', () => {
   it('is aic-<probe>-<8 hex of the run id>', () => {
-    expect(probeNamespaceName('20260101-120000-a1b2c3', 'gang-scheduling')).to.match(/^aic-gang-scheduling-[0-9a-f]{8}$/);
+    expect(probeNamespaceName('20260101-120000-a1b2c3', 'gang-scheduling')).to.match(
+      /^aic-gang-scheduling-[0-9a-f]{8}$/,
+    );
   });
 
   it('is stable for a run and differs between runs', () => {

@@ -7,7 +7,16 @@ type ContainerState = NonNullable<NonNullable<Pod['status']>['containerStatuses'
 function podWith(...statuses: Partial<ContainerState>[]): Pod {
   return {
     metadata: { name: 'p', namespace: 'aic-x' },
-    status: { containerStatuses: statuses.map((s) => ({ name: 'probe', image: 'i', imageID: '', ready: false, restartCount: 0, ...s })) },
+    status: {
+      containerStatuses: statuses.map((s) => ({
+        name: 'probe',
+        image: 'i',
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        ...s,
+      })),
+    },
   };
 }
 
@@ -34,7 +43,9 @@ describe('kube/termination readTerminationJson', () => {
   });
 
   it('says when the container has not terminated', () => {
-    expect(() => readTerminationJson(podWith({ state: { waiting: { reason: 'ContainerCreating' } } }), 'probe')).to.throw(
+    expect(() =>
+      readTerminationJson(podWith({ state: { waiting: { reason: 'ContainerCreating' } } }), 'probe'),
+    ).to.throw(
       TerminationMessageError,
       'container probe in pod aic-x/p has not terminated yet (waiting (ContainerCreating))',
     );

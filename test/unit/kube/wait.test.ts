@@ -20,7 +20,9 @@ describe('kube/wait helpers', () => {
     expect(describeTarget({ apiVersion: 'v1', kind: 'Pod', namespace: 'aic-x', labelSelector: 'app=w' })).to.equal(
       'pods in aic-x with app=w',
     );
-    expect(describeTarget({ apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'ClusterQueue' })).to.equal('clusterqueues in all namespaces');
+    expect(describeTarget({ apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'ClusterQueue' })).to.equal(
+      'clusterqueues in all namespaces',
+    );
     expect(describeTarget({ apiVersion: 'v1', kind: 'Event', namespace: 'n', fieldSelector: 'reason=X' })).to.equal(
       'events in n with reason=X',
     );
