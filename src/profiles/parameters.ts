@@ -63,6 +63,12 @@ export const PARAMETERS = {
     min: 2,
     description: 'Number of pods in the gang of the positive gang scheduling test.',
   },
+  gangSchedulerName: {
+    type: 'string',
+    default: '',
+    description:
+      'schedulerName of the gang probe\'s pods for Volcano, coscheduling and the Workload API (empty: volcano, scheduler-plugins-scheduler, the default scheduler).',
+  },
   probeImage: {
     type: 'string',
     default: 'busybox:1.36',

@@ -17,7 +17,32 @@ export interface Probe {
   parameters: string[];
 }
 
-export const PROBES: readonly Probe[] = [];
+export const PROBES: readonly Probe[] = [
+  {
+    id: 'dra',
+    requirement: 'dra_support',
+    spec: 'accelerators/dra',
+    tests: ['TestDRASupport'],
+    parameters: ['accelerator', 'deviceClass', 'probeImage', 'waitTimeout', 'negativeWindow'],
+  },
+  {
+    id: 'gang-scheduling',
+    requirement: 'gang_scheduling',
+    spec: 'scheduling/gang-scheduling',
+    tests: ['TestGangScheduling'],
+    parameters: [
+      'gangScheduler',
+      'gangClusterQueue',
+      'gangSize',
+      'gangSchedulerName',
+      'accelerator',
+      'acceleratorResource',
+      'probeImage',
+      'waitTimeout',
+      'negativeWindow',
+    ],
+  },
+];
 
 export function probesFor(requirementId: string): Probe[] {
   return PROBES.filter((p) => p.requirement === requirementId);
