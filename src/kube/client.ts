@@ -58,6 +58,14 @@ interface ApiResourceList {
 
 type ApiClass<T> = new (...args: never[]) => T;
 
+/** The cluster does not serve this apiVersion/kind (a CRD not installed, an API not enabled). */
+export class NotServedError extends Error {
+  constructor(apiVersion: string, kind: string) {
+    super(`the cluster does not serve ${kind} in ${apiVersion}`);
+    this.name = 'NotServedError';
+  }
+}
+
 export class Kube {
   readonly kubeConfig: KubeConfig;
   /** The kubeconfig file(s) or `in-cluster service account`, for messages. */
@@ -205,7 +213,7 @@ export class Kube {
   /** `/api/v1/namespaces/ns/pods`: the collection URL for list and watch. Throws when not served. */
   async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const r = await this.resource(apiVersion, kind);
-    if (r === undefined) throw new Error(`the cluster does not serve ${kind} in ${apiVersion}`);
+    if (r === undefined) throw new NotServedError(apiVersion, kind);
     const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     if (r.namespaced && namespace !== undefined) return `${root}/namespaces/${encodeURIComponent(namespace)}/${r.name}`;
     return `${root}/${r.name}`;

@@ -6,7 +6,7 @@
  */
 import { Watch } from '@kubernetes/client-node';
 import { describeApiError, httpStatus } from './api-error.js';
-import type { Kube } from './client.js';
+import { NotServedError, type Kube } from './client.js';
 import { isObjectRef, type KubeObject, type ListTarget, type ObjectRef } from './objects.js';
 
 /** What a condition sees: the object (undefined while absent) or the matching objects, sorted. */
@@ -28,6 +28,7 @@ const MAX_BACKOFF_MS = 5_000;
 
 /** 401/403/404 will not fix themselves by retrying: end the wait with the error. */
 function isPermanent(err: unknown): boolean {
+  if (err instanceof NotServedError) return true;
   const status = httpStatus(err);
   return status === 401 || status === 403 || status === 404;
 }
@@ -89,10 +90,12 @@ export class TargetWatcher {
 
   private async run(): Promise<void> {
     const { apiVersion, kind, namespace } = this.target;
-    const path = await this.kube.collectionPath(apiVersion, kind, namespace);
+    let path: string | undefined;
     let backoffMs = 0;
     while (!this.stopped) {
       try {
+        // Discovery is retried like the list: an API server restarting mid-wait is no reason to fail.
+        path ??= await this.kube.collectionPath(apiVersion, kind, namespace);
         const list = await this.kube.getJson<ObjectList>(path, this.selectors(), { signal: this.abort.signal });
         this.lastError = undefined;
         this.objects.clear();
