@@ -19,6 +19,13 @@ export interface Accelerator {
   deviceGlob: string;
   /** Taint key vendors commonly put on accelerator nodes (tolerated by probe pods). */
   taintKey: string;
+  /**
+   * Environment variable through which the vendor's container runtime hook exposes devices
+   * (`NVIDIA_VISIBLE_DEVICES=all`): a known bypass when set in a pod that requested none.
+   */
+  visibleDevicesEnv?: string;
+  /** Shell pipeline printing one device id per line inside a container, where the vendor has a tool for it. */
+  deviceIdCommand?: string;
 }
 
 export const ACCELERATORS: Record<string, Accelerator> = {
@@ -30,6 +37,9 @@ export const ACCELERATORS: Record<string, Accelerator> = {
     deviceClass: 'gpu.nvidia.com',
     deviceGlob: '/dev/nvidia[0-9]*',
     taintKey: 'nvidia.com/gpu',
+    visibleDevicesEnv: 'NVIDIA_VISIBLE_DEVICES',
+    // `GPU 0: NVIDIA H100 (UUID: GPU-…)` and MIG lines `MIG 1g.10gb Device 0: (UUID: MIG-…)`.
+    deviceIdCommand: "nvidia-smi -L | sed -n 's/.*(UUID: \\([^)]*\\)).*/\\1/p'",
   },
   amd: {
     vendor: 'AMD',
@@ -39,6 +49,7 @@ export const ACCELERATORS: Record<string, Accelerator> = {
     deviceClass: 'gpu.amd.com',
     deviceGlob: '/dev/dri/renderD*',
     taintKey: 'amd.com/gpu',
+    visibleDevicesEnv: 'AMD_VISIBLE_DEVICES',
   },
   intel: {
     vendor: 'Intel',

@@ -42,6 +42,27 @@ export const PROBES: readonly Probe[] = [
       'negativeWindow',
     ],
   },
+  {
+    id: 'gpu-scheduling',
+    requirement: 'gpu_scheduling',
+    spec: 'accelerators/gpu-scheduling',
+    tests: ['TestGPUScheduling'],
+    parameters: [
+      'accelerator',
+      'acceleratorResource',
+      'acceleratorProductLabel',
+      'probeImage',
+      'waitTimeout',
+      'negativeWindow',
+    ],
+  },
+  {
+    id: 'secure-accelerator-access',
+    requirement: 'secure_accelerator_access',
+    spec: 'security/secure-accelerator-access',
+    tests: ['TestSecureAcceleratorAccess'],
+    parameters: ['accelerator', 'acceleratorResource', 'deviceClass', 'allocationMode', 'probeImage', 'waitTimeout'],
+  },
 ];
 
 export function probesFor(requirementId: string): Probe[] {
