@@ -176,7 +176,8 @@ export class TargetWatcher {
           this.publish();
         },
         (err: unknown) => {
-          if (err !== null && err !== undefined && !this.stopped) this.lastError = err;
+          // Our own abort (after an ERROR event, or at stop) also ends up here; it is no error.
+          if (err !== null && err !== undefined && !settled && !this.stopped) this.lastError = err;
           settle(err !== null && err !== undefined, err ?? undefined);
         },
       );
