@@ -69,13 +69,16 @@ function descriptor(v: unknown, where: string): Descriptor {
   if (typeof digest !== 'string' || !/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[A-Za-z0-9=_-]+$/.test(digest)) {
     throw new ManifestFormatError(`${where} has no valid digest`);
   }
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new ManifestFormatError(`${where} has no valid size`);
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
+    throw new ManifestFormatError(`${where} has no valid size`);
   const d: Descriptor = { mediaType, digest, size };
   if (isRecord(annotations)) {
-    d.annotations = Object.fromEntries(Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    d.annotations = Object.fromEntries(
+      Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
   }
   if (typeof v['artifactType'] === 'string') d.artifactType = v['artifactType'];
-  if (isRecord(v['platform'])) d.platform = v['platform'] as Descriptor['platform'] & object;
+  if (isRecord(v['platform'])) d.platform = v['platform'];
   return d;
 }
 
@@ -88,7 +91,8 @@ export function parseManifestDocument(text: string, where: string): ManifestDocu
     throw new ManifestFormatError(`${where} is not JSON: ${(err as Error).message}`);
   }
   if (!isRecord(json)) throw new ManifestFormatError(`${where} is not a JSON object`);
-  if (json['schemaVersion'] !== 2) throw new ManifestFormatError(`${where} has schemaVersion ${String(json['schemaVersion'])}, not 2`);
+  if (json['schemaVersion'] !== 2)
+    throw new ManifestFormatError(`${where} has schemaVersion ${String(json['schemaVersion'])}, not 2`);
   const mediaType = typeof json['mediaType'] === 'string' ? json['mediaType'] : undefined;
   if (Array.isArray(json['manifests'])) {
     const index: Index = {
@@ -130,7 +134,9 @@ export type LayerKind = 'weight' | 'weight.config' | 'doc' | 'code' | 'dataset';
 
 /** `application/vnd.cncf.model.weight.v1.raw` → {kind: weight, packing: raw}; undefined for other media types. */
 export function modelLayerType(mediaType: string): { kind: LayerKind; packing: string } | undefined {
-  const m = /^application\/vnd\.(?:cncf|cnai)\.model\.(weight\.config|weight|doc|code|dataset)\.v1(?:\.(.+))?$/.exec(mediaType);
+  const m = /^application\/vnd\.(?:cncf|cnai)\.model\.(weight\.config|weight|doc|code|dataset)\.v1(?:\.(.+))?$/.exec(
+    mediaType,
+  );
   if (m === null) return undefined;
   return { kind: m[1] as LayerKind, packing: m[2] ?? 'raw' };
 }
@@ -228,7 +234,11 @@ export function buildModelArtifact(
   descriptor: { name: string; version: string; family?: string },
   config: Record<string, unknown> = {},
 ): BuiltArtifact {
-  const layers: Blob[] = files.map((f) => ({ digest: sha256Digest(f.content), mediaType: f.mediaType, data: f.content }));
+  const layers: Blob[] = files.map((f) => ({
+    digest: sha256Digest(f.content),
+    mediaType: f.mediaType,
+    data: f.content,
+  }));
   const configJson = {
     descriptor,
     config,

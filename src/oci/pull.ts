@@ -3,12 +3,7 @@
  * each checked against the digest it was asked by, as a container runtime checks what it pulls.
  */
 import { sha256Digest } from './digest.js';
-import {
-  chooseFromIndex,
-  MANIFEST_ACCEPT,
-  parseManifestDocument,
-  type Manifest,
-} from './modelpack.js';
+import { chooseFromIndex, MANIFEST_ACCEPT, parseManifestDocument, type Manifest } from './modelpack.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
 import { RegistryClient, RegistryError } from './registry-client.js';
 
@@ -22,7 +17,11 @@ function pullScope(ref: ImageReference): string {
   return `repository:${ref.repository}:pull`;
 }
 
-async function getManifest(client: RegistryClient, ref: ImageReference, reference: string): Promise<{ text: string; digest: string }> {
+async function getManifest(
+  client: RegistryClient,
+  ref: ImageReference,
+  reference: string,
+): Promise<{ text: string; digest: string }> {
   const what = `GET manifest ${ref.repository}:${reference} from ${client.baseUrl}`;
   const res = await client.request('GET', `/v2/${ref.repository}/manifests/${reference}`, {
     headers: { Accept: MANIFEST_ACCEPT },
@@ -37,7 +36,10 @@ async function getManifest(client: RegistryClient, ref: ImageReference, referenc
 }
 
 /** The manifest `ref` names. An index is followed to its ModelPack (or linux/amd64, or first) entry. */
-export async function fetchManifest(ref: ImageReference, client = new RegistryClient(ref.registry)): Promise<PulledManifest> {
+export async function fetchManifest(
+  ref: ImageReference,
+  client = new RegistryClient(ref.registry),
+): Promise<PulledManifest> {
   const name = formatReference(ref);
   const first = await getManifest(client, ref, manifestReference(ref));
   const doc = parseManifestDocument(first.text, `manifest of ${name}`);
@@ -51,7 +53,11 @@ export async function fetchManifest(ref: ImageReference, client = new RegistryCl
 }
 
 /** One blob's bytes; throws when they do not hash to `digest`. */
-export async function fetchBlob(ref: ImageReference, digest: string, client = new RegistryClient(ref.registry)): Promise<Uint8Array> {
+export async function fetchBlob(
+  ref: ImageReference,
+  digest: string,
+  client = new RegistryClient(ref.registry),
+): Promise<Uint8Array> {
   const what = `GET blob ${digest} of ${ref.repository} from ${client.baseUrl}`;
   const res = await client.request('GET', `/v2/${ref.repository}/blobs/${digest}`, { scope: pullScope(ref) });
   const body = await client.expect(res, [200], what);

@@ -14,12 +14,17 @@ function pushScope(ref: ImageReference): string {
 
 /** The upload URL with the digest query added (the Location may already carry query parameters). */
 export function uploadUrl(location: string, baseUrl: string, digest: string): string {
-  const absolute = location.startsWith('http://') || location.startsWith('https://') ? location : `${baseUrl}${location}`;
+  const absolute =
+    location.startsWith('http://') || location.startsWith('https://') ? location : `${baseUrl}${location}`;
   return `${absolute}${absolute.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
 }
 
 /** Uploads one blob unless the registry has it. Returns true when it was uploaded. */
-export async function pushBlob(client: RegistryClient, ref: ImageReference, blob: Pick<Blob, 'digest' | 'data'>): Promise<boolean> {
+export async function pushBlob(
+  client: RegistryClient,
+  ref: ImageReference,
+  blob: Pick<Blob, 'digest' | 'data'>,
+): Promise<boolean> {
   const scope = pushScope(ref);
   const head = await client.request('HEAD', `/v2/${ref.repository}/blobs/${blob.digest}`, { scope });
   await head.body?.cancel();
@@ -27,7 +32,8 @@ export async function pushBlob(client: RegistryClient, ref: ImageReference, blob
   const start = await client.request('POST', `/v2/${ref.repository}/blobs/uploads/`, { scope });
   await client.expect(start, [202], `start upload of ${blob.digest} to ${client.baseUrl}/${ref.repository}`);
   const location = start.headers.get('location');
-  if (location === null) throw new RegistryError(`upload of ${blob.digest}: the registry gave no Location`, start.status);
+  if (location === null)
+    throw new RegistryError(`upload of ${blob.digest}: the registry gave no Location`, start.status);
   const put = await client.request('PUT', uploadUrl(location, client.baseUrl, blob.digest), {
     scope,
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(blob.data.length) },
@@ -76,7 +82,10 @@ export async function pushArtifact(
   const tag = ref.tag ?? artifact.manifestDigest;
   const reported = await pushManifest(client, ref, tag, artifact.manifest);
   if (reported !== undefined && reported !== artifact.manifestDigest) {
-    throw new RegistryError(`${formatReference(ref)}: registry stored the manifest as ${reported}, expected ${artifact.manifestDigest}`, 201);
+    throw new RegistryError(
+      `${formatReference(ref)}: registry stored the manifest as ${reported}, expected ${artifact.manifestDigest}`,
+      201,
+    );
   }
   return { reference: formatReference({ ...ref, tag }), digest: artifact.manifestDigest, uploaded, skipped };
 }

@@ -61,7 +61,9 @@ export function parseReference(text: string): ImageReference {
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   for (const part of parts) {
     if (!COMPONENT.test(part)) {
-      throw new ImageReferenceError(`${trimmed}: repository component "${part}" must be lower-case letters, digits and . _ -`);
+      throw new ImageReferenceError(
+        `${trimmed}: repository component "${part}" must be lower-case letters, digits and . _ -`,
+      );
     }
   }
   const ref: ImageReference = { registry, repository: parts.join('/') };

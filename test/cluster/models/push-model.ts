@@ -10,5 +10,9 @@ import { TINY_MODEL_REFERENCE, tinyModelArtifact, tinyModelFiles } from './tiny-
 const ref = parseReference(process.argv[2] ?? TINY_MODEL_REFERENCE);
 const artifact = tinyModelArtifact();
 const result = await pushArtifact(ref, artifact);
-const files = tinyModelFiles().map((f, i) => ({ path: f.path, digest: artifact.layers[i]?.digest, size: f.content.length }));
+const files = tinyModelFiles().map((f, i) => ({
+  path: f.path,
+  digest: artifact.layers[i]?.digest,
+  size: f.content.length,
+}));
 console.log(JSON.stringify({ ...result, files }));

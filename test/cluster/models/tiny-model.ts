@@ -19,7 +19,10 @@ export const TINY_MODEL_REFERENCE = `${MODEL_REGISTRY}/aic/tiny-model:v1`;
 function streamBytes(seed: string, n: number): Buffer {
   const out = Buffer.alloc(n);
   for (let i = 0, off = 0; off < n; i++, off += 32) {
-    createHash('sha256').update(`${seed}/${String(i)}`).digest().copy(out, off);
+    createHash('sha256')
+      .update(`${seed}/${String(i)}`)
+      .digest()
+      .copy(out, off);
   }
   return out;
 }
@@ -28,13 +31,25 @@ export function tinyModelFiles(): ModelFileContent[] {
   const config = { architectures: ['AicTinyModel'], hidden_size: 64, num_hidden_layers: 2, vocab_size: 256 };
   return [
     { path: 'weights.bin', mediaType: MODEL_WEIGHT_RAW, content: streamBytes('aic-tiny-model/weights', 256 * 1024) },
-    { path: 'config.json', mediaType: MODEL_WEIGHT_CONFIG_RAW, content: Buffer.from(`${JSON.stringify(config, null, 2)}\n`) },
-    { path: 'tokenizer/vocab.txt', mediaType: MODEL_WEIGHT_CONFIG_RAW, content: Buffer.from(Array.from({ length: 256 }, (_, i) => `t${String(i)}`).join('\n') + '\n') },
+    {
+      path: 'config.json',
+      mediaType: MODEL_WEIGHT_CONFIG_RAW,
+      content: Buffer.from(`${JSON.stringify(config, null, 2)}\n`),
+    },
+    {
+      path: 'tokenizer/vocab.txt',
+      mediaType: MODEL_WEIGHT_CONFIG_RAW,
+      content: Buffer.from(Array.from({ length: 256 }, (_, i) => `t${String(i)}`).join('\n') + '\n'),
+    },
   ];
 }
 
 export function tinyModelArtifact(): BuiltArtifact {
-  return buildModelArtifact(tinyModelFiles(), { name: 'aic-tiny-model', version: '1', family: 'aic' }, { format: 'raw', paramSize: '64k' });
+  return buildModelArtifact(
+    tinyModelFiles(),
+    { name: 'aic-tiny-model', version: '1', family: 'aic' },
+    { format: 'raw', paramSize: '64k' },
+  );
 }
 
 /** `path=sha256:<hex>` for each file: the form of the modelDigests parameter. */
