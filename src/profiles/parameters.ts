@@ -79,6 +79,12 @@ export const PARAMETERS = {
     default: '',
     description: 'OCI reference of a ModelPack model artifact for the model mounting probe (empty: skipped).',
   },
+  modelDigests: {
+    type: 'stringList',
+    default: [],
+    description:
+      'Files the modelImage mount must show, as path=sha256:<hex> (empty: read from the manifest of modelImage in its registry).',
+  },
   modelStorageClass: {
     type: 'string',
     default: '',

@@ -63,6 +63,13 @@ export const PROBES: readonly Probe[] = [
     tests: ['TestSecureAcceleratorAccess'],
     parameters: ['accelerator', 'acceleratorResource', 'deviceClass', 'allocationMode', 'probeImage', 'waitTimeout'],
   },
+  {
+    id: 'model-mounting',
+    requirement: 'model_mounting',
+    spec: 'models/model-mounting',
+    tests: ['TestModelMounting'],
+    parameters: ['modelImage', 'modelDigests', 'modelStorageClass', 'probeImage', 'waitTimeout'],
+  },
 ];
 
 export function probesFor(requirementId: string): Probe[] {
