@@ -3,8 +3,6 @@
  * raw JSON reads, discovery, and the preflight that turns "cannot use this cluster" into a
  * one-line ClusterError.
  */
-import http from 'node:http';
-import https from 'node:https';
 import {
   ApiException,
   ApiextensionsV1Api,
@@ -21,9 +19,11 @@ import {
 } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { asClusterError, describeApiError } from './api-error.js';
+import { getJson, type Query, type RequestOptions } from './http-get.js';
 import { loadKubeConfig, type KubeConfigOptions, type LoadedKubeConfig } from './kubeconfig.js';
 
 export { loadKubeConfig, type KubeConfigOptions, type KubeConfigSources, type LoadedKubeConfig } from './kubeconfig.js';
+export type { Query, RequestOptions } from './http-get.js';
 export { describeApiError, httpStatus, isNotFound, isConflict, isNetworkError, asClusterError } from './api-error.js';
 
 /** Where progress lines go (heartbeats, cleanup failures). */
@@ -44,14 +44,6 @@ export interface ApiResource {
   verbs: string[];
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
-
-export interface RequestOptions {
-  /** Give up when no byte arrives for this long (default 30 s). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
 interface ApiResourceList {
   resources?: ApiResource[];
 }
@@ -70,6 +62,8 @@ export class Kube {
   readonly kubeConfig: KubeConfig;
   /** The kubeconfig file(s) or `in-cluster service account`, for messages. */
   readonly source: string;
+  /** Raw GETs made so far (getJson, listAll, discovery); the fingerprint reports its share. */
+  requestCount = 0;
   private readonly clients = new Map<unknown, unknown>();
   private readonly discovery = new Map<string, Promise<ApiResourceList | undefined>>();
 
@@ -141,51 +135,25 @@ export class Kube {
    * GET a path and return the JSON exactly as the server sent it (no model classes, so list
    * items look like watch events). HTTP ≥ 300 throws ApiException; socket/TLS errors keep their code.
    */
-  async getJson<T>(path: string, query: Query = {}, options: RequestOptions = {}): Promise<T> {
-    const url = new URL(this.server().replace(/\/+$/, '') + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const opts: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const send = url.protocol === 'http:' ? http.request : https.request;
-    return new Promise<T>((resolve, reject) => {
-      const req = send(url, {
-        method: 'GET',
-        agent: opts.agent,
-        auth: opts.auth,
-        headers: { ...(opts.headers as http.OutgoingHttpHeaders | undefined), Accept: 'application/json' },
-        signal: options.signal,
+  getJson<T>(path: string, query: Query = {}, options: RequestOptions = {}): Promise<T> {
+    this.requestCount += 1;
+    return getJson<T>(this.kubeConfig, path, query, options);
+  }
+
+  /** Every item of a collection, 500 a page with continue tokens, so large clusters cost few calls. */
+  async listAll<T>(path: string, query: Query = {}): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.getJson<{ metadata?: { continue?: string }; items?: T[] }>(path, {
+        ...query,
+        limit: 500,
+        continue: token,
       });
-      req.setTimeout(timeoutMs, () => {
-        const err = Object.assign(new Error(`no response within ${String(Math.round(timeoutMs / 1000))}s`), {
-          code: 'ETIMEDOUT',
-        });
-        req.destroy(err);
-      });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // Not JSON (a proxy's HTML page, say): keep the text for the error message.
-          }
-          if (status >= 200 && status < 300 && body !== text) {
-            resolve(body as T);
-            return;
-          }
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-          reject(new ApiException(status, `GET ${path}: HTTP ${String(status)}`, body, headers));
-        });
-      });
-      req.end();
-    });
+      items.push(...(page.items ?? []));
+      token = page.metadata?.continue || undefined;
+    } while (token !== undefined);
+    return items;
   }
 
   /**

@@ -3,92 +3,40 @@
  * Each has a description that completes "waiting for <target> …" and a describe() that sums up
  * the last state seen, so a timeout says why (`PodScheduled=False (Unschedulable: …)`).
  */
+import { ExitCode, UserError } from '../errors.js';
 import type { Deployment, HorizontalPodAutoscaler, Job, KubeObject, Pod, ResourceClaim } from './objects.js';
-import { objectName } from './objects.js';
-import { TerminalConditionError, type Condition } from './wait.js';
+import {
+  conditionsOf,
+  conditionText,
+  deletingText,
+  describeDeployment,
+  describeJob,
+  describeObject,
+  describeObjects,
+  describePod,
+  describePods,
+  findCondition,
+} from './status-text.js';
 
-interface StatusCondition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
+export { describeObject, describeObjects, describePod } from './status-text.js';
+
+export type ConditionResult<V> = boolean | { done: true; value: V };
+
+/** A named condition over what a target looks like now. */
+export interface Condition<In, V = In> {
+  /** Completes "waiting for <target> …": `to be Running`, `to have 3 Running pods`. */
+  description: string;
+  /** true (or `{ done, value }`) when met; throws TerminalConditionError when it never can be. */
+  test(observed: In): ConditionResult<V>;
+  /** The observed state in a few words, for timeout messages. */
+  describe(observed: In): string;
 }
 
-const MAX_MESSAGE = 200;
-
-function clip(text: string): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE - 1)}…` : one;
-}
-
-/** `Ready=False (Reason: message)`; the reason/message part only when there is one. */
-function conditionText(c: StatusCondition): string {
-  const why = [c.reason, c.message].filter((s) => s !== undefined && s !== '').join(': ');
-  return `${c.type ?? '?'}=${c.status ?? '?'}${why === '' ? '' : ` (${clip(why)})`}`;
-}
-
-function conditionsOf(obj: KubeObject | undefined): StatusCondition[] {
-  const status = obj?.status as { conditions?: unknown } | undefined;
-  return Array.isArray(status?.conditions) ? (status.conditions as StatusCondition[]) : [];
-}
-
-function findCondition(obj: KubeObject | undefined, type: string): StatusCondition | undefined {
-  return conditionsOf(obj).find((c) => c.type === type);
-}
-
-function deletingText(obj: KubeObject): string {
-  const m = obj.metadata;
-  if (m?.deletionTimestamp === undefined) return '';
-  const f = m.finalizers ?? [];
-  return `, deleting since ${m.deletionTimestamp}${f.length > 0 ? ` (finalizers: ${f.join(', ')})` : ''}`;
-}
-
-/** Any object: phase, then its conditions. `not found` when absent. */
-export function describeObject(obj: KubeObject | undefined): string {
-  if (obj === undefined) return 'not found';
-  const phase = (obj.status as { phase?: unknown } | undefined)?.phase;
-  const parts: string[] = [];
-  if (typeof phase === 'string') parts.push(`phase=${phase}`);
-  parts.push(...conditionsOf(obj).map(conditionText));
-  return `${parts.length > 0 ? parts.join(', ') : 'no status yet'}${deletingText(obj)}`;
-}
-
-/** A list: how many, and a summary of the first few. */
-export function describeObjects(objs: readonly KubeObject[], one: (o: KubeObject) => string = describeObject): string {
-  if (objs.length === 0) return 'no objects';
-  const shown = objs.slice(0, 3).map((o) => `${objectName(o)}: ${one(o)}`);
-  const more = objs.length > 3 ? `; and ${String(objs.length - 3)} more` : '';
-  return `${String(objs.length)} object${objs.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`;
-}
-
-/** Pod phase, scheduling and container states: what decides whether it will ever run. */
-export function describePod(pod: Pod | undefined): string {
-  if (pod === undefined) return 'not found';
-  const parts = [`phase=${pod.status?.phase ?? 'unknown'}`];
-  const scheduled = findCondition(pod, 'PodScheduled');
-  if (pod.spec?.nodeName !== undefined) parts.push(`node=${pod.spec.nodeName}`);
-  else if (scheduled !== undefined) parts.push(conditionText(scheduled));
-  for (const c of pod.status?.containerStatuses ?? []) {
-    const w = c.state?.waiting;
-    const t = c.state?.terminated;
-    if (w !== undefined)
-      parts.push(`container ${c.name} waiting (${clip([w.reason, w.message].filter(Boolean).join(': '))})`);
-    if (t !== undefined) parts.push(`container ${c.name} terminated (${t.reason ?? ''}, exit ${String(t.exitCode)})`);
+/** Thrown by a condition's test when the condition can no longer be met (the pod Failed). */
+export class TerminalConditionError extends UserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.failed, options);
   }
-  if (pod.status?.reason !== undefined) parts.push(`reason=${pod.status.reason}`);
-  return parts.join(', ') + deletingText(pod);
-}
-
-function describePods(pods: readonly Pod[]): string {
-  if (pods.length === 0) return 'no pods';
-  const byPhase = new Map<string, number>();
-  for (const p of pods) byPhase.set(p.status?.phase ?? 'Unknown', (byPhase.get(p.status?.phase ?? 'Unknown') ?? 0) + 1);
-  const phases = [...byPhase.entries()].map(([phase, n]) => `${String(n)} ${phase}`).join(', ');
-  // One unscheduled pod's reason usually explains them all (Insufficient nvidia.com/gpu).
-  const stuck = pods.find((p) => findCondition(p, 'PodScheduled')?.status === 'False');
-  const why =
-    stuck === undefined ? '' : `; ${objectName(stuck)}: ${conditionText(findCondition(stuck, 'PodScheduled') ?? {})}`;
-  return `${String(pods.length)} pod${pods.length === 1 ? '' : 's'}: ${phases}${why}`;
 }
 
 /** A condition on one object that must exist: returns the object when met. */
@@ -155,17 +103,6 @@ export function podsRunning(n: number): Condition<Pod[], Pod[]> {
   };
 }
 
-function describeJob(job: Job | undefined): string {
-  if (job === undefined) return 'not found';
-  const s = job.status ?? {};
-  const counts = `active=${String(s.active ?? 0)}, succeeded=${String(s.succeeded ?? 0)}, failed=${String(s.failed ?? 0)}`;
-  const suspended = job.spec?.suspend === true ? ', suspended' : '';
-  const conditions = conditionsOf(job)
-    .filter((c) => c.status === 'True')
-    .map(conditionText);
-  return [counts + suspended, ...conditions].join(', ') + deletingText(job);
-}
-
 /** Job condition Complete=True; terminal on Failed=True. */
 export const jobComplete: Condition<Job | undefined, Job> = onObject<Job>(
   'to complete',
@@ -176,16 +113,6 @@ export const jobComplete: Condition<Job | undefined, Job> = onObject<Job>(
     return failed?.status === 'True' ? `job failed: ${conditionText(failed)}` : undefined;
   },
 );
-
-function describeDeployment(d: Deployment | undefined): string {
-  if (d === undefined) return 'not found';
-  const s = d.status ?? {};
-  const counts = `replicas=${String(s.replicas ?? 0)}, available=${String(s.availableReplicas ?? 0)}, ready=${String(s.readyReplicas ?? 0)}`;
-  const notTrue = conditionsOf(d)
-    .filter((c) => c.status !== 'True')
-    .map(conditionText);
-  return [counts, ...notTrue].join(', ');
-}
 
 /** At least `n` available replicas; terminal when the rollout exceeded its progress deadline. */
 export function deploymentAvailable(n: number): Condition<Deployment | undefined, Deployment> {

@@ -49,28 +49,12 @@ const KINDS: readonly (readonly [string, string])[] = [
   ['apiextensions.k8s.io', 'CustomResourceDefinition'],
 ];
 
-interface List {
-  metadata?: { continue?: string };
-  items?: KubeObject[];
-}
-
 interface GroupList {
   groups?: { name: string; preferredVersion?: { groupVersion: string } }[];
 }
 
 export function leftoverSelector(scope: LeftoverScope): string {
   return 'runId' in scope ? runSelector(scope.runId) : managedSelector();
-}
-
-async function listLabelled(kube: Kube, path: string, labelSelector: string): Promise<KubeObject[]> {
-  const items: KubeObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await kube.getJson<List>(path, { labelSelector, limit: 500, continue: token });
-    items.push(...(page.items ?? []));
-    token = page.metadata?.continue || undefined;
-  } while (token !== undefined);
-  return items;
 }
 
 /**
@@ -97,7 +81,7 @@ export async function deleteLeftovers(
     let items: KubeObject[];
     try {
       if ((await kube.resource(apiVersion, kind)) === undefined) continue;
-      items = await listLabelled(kube, await kube.collectionPath(apiVersion, kind), selector);
+      items = await kube.listAll<KubeObject>(await kube.collectionPath(apiVersion, kind), { labelSelector: selector });
     } catch (err) {
       const status = httpStatus(err);
       if (status === 401 || status === undefined) throw kube.clusterError(err) ?? err;

@@ -4,29 +4,15 @@
  * `expectNever` is its negative twin for "nothing reaches Running within the window".
  */
 import { UserError, ExitCode } from '../errors.js';
+import { TerminalConditionError, type Condition, type ConditionResult } from './conditions.js';
 import { describeApiError } from './api-error.js';
 import type { Kube, Log } from './client.js';
 import { describeTarget, type KubeObject, type ListTarget, type ObjectRef } from './objects.js';
+import { formatDuration } from './status-text.js';
 import { TargetWatcher, type Observed } from './watch-state.js';
 
-export type ConditionResult<V> = boolean | { done: true; value: V };
-
-/** A named condition over what a target looks like now. */
-export interface Condition<In, V = In> {
-  /** Completes "waiting for <target> …": `to be Running`, `to have 3 Running pods`. */
-  description: string;
-  /** true (or `{ done, value }`) when met; throws TerminalConditionError when it never can be. */
-  test(observed: In): ConditionResult<V>;
-  /** The observed state in a few words, for timeout messages. */
-  describe(observed: In): string;
-}
-
-/** Thrown by a condition's test when the condition can no longer be met (the pod Failed). */
-export class TerminalConditionError extends UserError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, ExitCode.failed, options);
-  }
-}
+export { TerminalConditionError, type Condition, type ConditionResult } from './conditions.js';
+export { formatDuration } from './status-text.js';
 
 /** A wait that ran out of time; the message says what was awaited and what was last seen. */
 export class WaitTimeoutError extends UserError {
@@ -67,14 +53,6 @@ export interface NeverResult<In, V> {
   last: In;
   /** One line for logs and assertion messages. */
   summary: string;
-}
-
-/** `850ms`, `4.2s`, `60s`, `2m30s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${String(Math.round(ms))}ms`;
-  if (ms < 10_000) return `${String(Math.round(ms / 100) / 10)}s`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${String(s)}s` : `${String(Math.floor(s / 60))}m${String(s % 60)}s`;
 }
 
 interface Outcome<In, V> {
