@@ -67,7 +67,7 @@ export const PARAMETERS = {
     type: 'string',
     default: '',
     description:
-      'schedulerName of the gang probe\'s pods for Volcano, coscheduling and the Workload API (empty: volcano, scheduler-plugins-scheduler, the default scheduler).',
+      "schedulerName of the gang probe's pods for Volcano, coscheduling and the Workload API (empty: volcano, scheduler-plugins-scheduler, the default scheduler).",
   },
   probeImage: {
     type: 'string',
@@ -93,22 +93,65 @@ export const PARAMETERS = {
   customMetric: {
     type: 'string',
     default: 'inference_queue_depth',
-    description: 'Custom inference metric the HPA probe scales on.',
+    description:
+      'Custom inference metric the HPA probe scales on (the serving stub exports its queue depth under this name).',
+  },
+  customMetricTarget: {
+    type: 'integer',
+    default: 10,
+    min: 1,
+    description:
+      "Per-replica target (averageValue) of customMetric on the probe's HPA; the probe drives it to max replicas x this.",
+  },
+  inferenceMetricSource: {
+    type: 'enum',
+    values: ['auto', 'direct-write', 'pipeline'],
+    default: 'auto',
+    description:
+      "Where the HPA probe's metric comes from: direct-write (the probe writes it to metricsWriteUrl), pipeline (serving pods export it, a load generator drives it, the platform scrapes it and its adapter serves it), auto (direct-write when metricsWriteUrl is set, else skipped).",
+  },
+  metricsWriteUrl: {
+    type: 'string',
+    default: '',
+    description:
+      'Base URL of a custom metrics adapter that accepts written values, as the custom-metrics-apiserver test adapter does (e.g. http://127.0.0.1:8080/write-metrics).',
+  },
+  servingStubImage: {
+    type: 'string',
+    default: 'python:3.13-alpine',
+    description: 'Image running the serving stub of the autoscaling and AI service metrics probes (needs python3).',
   },
   metricsEndpoint: {
     type: 'string',
     default: '',
     description: 'Accelerator metrics endpoint (URL or namespace/service:port; empty: discover exporters).',
   },
+  metricsUtilizationMetric: {
+    type: 'string',
+    default: '',
+    description: 'Exact name of the per-device utilization metric (empty: any name matching util|utilization).',
+  },
+  metricsMemoryMetric: {
+    type: 'string',
+    default: '',
+    description: 'Exact name of the per-device memory metric (empty: any name matching mem|memory|fb|vram|hbm).',
+  },
   prometheusUrl: {
     type: 'string',
     default: '',
     description: 'Prometheus query API of the monitoring system (URL or namespace/service:port).',
   },
+  scrapeLabels: {
+    type: 'stringList',
+    default: [],
+    description:
+      "key=value labels on the PodMonitor the metrics probes create, so the platform's Prometheus selects it.",
+  },
   autoscalerNodePoolLabel: {
     type: 'string',
     default: '',
-    description: 'Label key=value selecting the autoscaled accelerator node pool (empty: cluster autoscaling is skipped).',
+    description:
+      'Label key=value selecting the autoscaled accelerator node pool (empty: cluster autoscaling is skipped).',
   },
   probeTimeout: {
     type: 'duration',
@@ -183,9 +226,15 @@ export function coerceParameter(
       return { problem: `expected one of ${(spec.values ?? []).join(', ')}, got ${describe(raw)}` };
     }
     case 'integer': {
-      const n = typeof raw === 'number' ? raw : fromString && typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : fromString && typeof raw === 'string' && /^-?\d+$/.test(raw)
+            ? Number(raw)
+            : NaN;
       if (!Number.isInteger(n)) return { problem: `expected an integer, got ${describe(raw)}` };
-      if (spec.min !== undefined && n < spec.min) return { problem: `must be at least ${String(spec.min)}, got ${String(n)}` };
+      if (spec.min !== undefined && n < spec.min)
+        return { problem: `must be at least ${String(spec.min)}, got ${String(n)}` };
       return { value: n };
     }
     case 'boolean':
@@ -200,7 +249,13 @@ export function coerceParameter(
     }
     case 'stringList':
       if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: raw };
-      if (fromString && typeof raw === 'string') return { value: raw.split(',').map((s) => s.trim()).filter(Boolean) };
+      if (fromString && typeof raw === 'string')
+        return {
+          value: raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        };
       return { problem: `expected a list of strings, got ${describe(raw)}` };
   }
 }
