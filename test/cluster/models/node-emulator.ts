@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { Kube } from '../../../src/kube/client.js';
 import type { KubeObject, Node, Pod } from '../../../src/kube/objects.js';
 import { TargetWatcher } from '../../../src/kube/watch-state.js';
@@ -221,30 +221,28 @@ async function pullFailed(pod: Pod, message: string, now: string): Promise<void>
       state: { waiting: { reason: 'ErrImagePull', message } },
     })),
   });
-  await kube.core
-    .createNamespacedEvent({
-      namespace: pod.metadata?.namespace ?? '',
-      body: {
-        metadata: { generateName: `${pod.metadata?.name ?? 'pod'}.` },
-        involvedObject: {
-          kind: 'Pod',
-          apiVersion: 'v1',
-          name: pod.metadata?.name,
-          namespace: pod.metadata?.namespace,
-          uid,
-        },
-        reason: 'Failed',
-        type: 'Warning',
-        message,
-        source: { component: 'aic-node-emulator', host: pod.spec?.nodeName },
-        firstTimestamp: new Date(now),
-        lastTimestamp: new Date(now),
-        count: 1,
-      },
-    })
-    .catch((err: unknown) => {
-      log(`cannot record an event for ${podName(pod)}: ${String(err)}`);
-    });
+  const event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { generateName: `${pod.metadata?.name ?? 'pod'}.`, namespace: pod.metadata?.namespace },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: pod.metadata?.name,
+      namespace: pod.metadata?.namespace,
+      uid,
+    },
+    reason: 'Failed',
+    type: 'Warning',
+    message,
+    source: { component: 'aic-node-emulator', host: pod.spec?.nodeName },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  await kube.objects.create(event as KubernetesObject).catch((err: unknown) => {
+    log(`cannot record an event for ${podName(pod)}: ${String(err)}`);
+  });
 }
 
 // ---- the loop ----
