@@ -17,6 +17,13 @@ export interface TarballDigests {
   sums: Buffer | undefined;
   /** Why the archive is not a plain list of files: unreadable, links, traversal, duplicates. */
   problems: string[];
+  /** The bytes of the entries the caller asked to keep (`keep`), by entry path. */
+  kept: Map<string, Buffer>;
+}
+
+export interface DigestOptions {
+  /** Entries whose bytes to keep in memory besides hashing them (the report reads results this way). */
+  keep?: (entryPath: string) => boolean;
 }
 
 /** `./a/b` → `a/b`; absolute and `..` paths are refused (a tar extractor would put them elsewhere). */
@@ -27,8 +34,8 @@ function entryPath(raw: string): string | undefined {
 }
 
 /** One pass over the file: the tarball digest and a digest per entry, all in memory. */
-export async function digestTarball(file: string): Promise<TarballDigests> {
-  const scan: TarballDigests = { sha256: '', entries: new Map(), sums: undefined, problems: [] };
+export async function digestTarball(file: string, options: DigestOptions = {}): Promise<TarballDigests> {
+  const scan: TarballDigests = { sha256: '', entries: new Map(), sums: undefined, problems: [], kept: new Map() };
   const onEntry = (entry: tar.ReadEntry): void => {
     const p = entryPath(entry.path);
     if (entry.type === 'Directory' && p !== undefined) {
@@ -44,14 +51,18 @@ export async function digestTarball(file: string): Promise<TarballDigests> {
     if (scan.entries.has(p)) scan.problems.push(`${p}: appears twice in the tarball`);
     scan.entries.set(p, '');
     const hash = createHash('sha256');
+    const keep = p === SUMS_FILE || options.keep?.(p) === true;
     const kept: Buffer[] = [];
     entry.on('data', (chunk: Buffer) => {
       hash.update(chunk);
-      if (p === SUMS_FILE) kept.push(chunk);
+      if (keep) kept.push(chunk);
     });
     entry.on('end', () => {
       scan.entries.set(p, hash.digest('hex'));
-      if (p === SUMS_FILE) scan.sums = Buffer.concat(kept);
+      if (!keep) return;
+      const bytes = Buffer.concat(kept);
+      if (p === SUMS_FILE) scan.sums = bytes;
+      if (options.keep?.(p) === true) scan.kept.set(p, bytes);
     });
   };
   const parser = new tar.Parser({

@@ -1,0 +1,170 @@
+/**
+ * `ai-conformance product init|check`: the CNCF submission. `init` writes vX.Y/<product>/PRODUCT.yaml
+ * and the evidence from a run; `check` runs the CNCF validator's checks on it before the pull
+ * request does. The work lives in src/product/, imported by the handlers so `--help` stays fast.
+ */
+
+import pc from 'picocolors';
+import type { Argv, CommandModule } from 'yargs';
+import type { CheckReport } from '../product/check.js';
+import type { InitOutcome } from '../product/init.js';
+import type { Output } from './verify.js';
+
+export interface ProductInitArgs {
+  template: string;
+  metadata: string;
+  results: string;
+  out: string;
+  productDir?: string;
+  force: boolean;
+}
+
+export interface ProductCheckArgs {
+  file: string;
+  template?: string;
+  online: boolean;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const STATUS_WIDTH = 'Partially Implemented'.length;
+
+export function formatInit(outcome: InitOutcome, c: Colors): string[] {
+  const { decisions, warnings, evidence } = outcome;
+  const width = Math.max(0, ...decisions.map((d) => d.item.id.length));
+  const mark = (d: InitOutcome['decisions'][number]): string =>
+    d.status === 'Implemented' ? c.green('✔') : d.status === 'Not Implemented' ? c.red('✖') : c.yellow('-');
+  const lines = [
+    `wrote ${outcome.productFile}`,
+    `  template ${outcome.template.source}; run ${evidence.results.run.runId} from ${evidence.source}`,
+    `  evidence beside it: ${outcome.copied.join(', ') || 'none'}`,
+    '',
+  ];
+  for (const d of decisions) {
+    const status = (d.status === '' ? '(empty)' : d.status).padEnd(STATUS_WIDTH);
+    const why = d.verdict === 'missing' ? 'not in the run' : d.evidence.join(' ') || d.verdict;
+    lines.push(`  ${mark(d)} ${d.item.id.padEnd(width)}  ${d.item.level.padEnd(6)} ${status}  ${c.dim(why)}`);
+  }
+  if (warnings.length > 0) lines.push('');
+  for (const w of warnings) lines.push(`${c.yellow('warning:')} ${w}`);
+  lines.push('', `next: ai-conformance product check ${outcome.productFile}`);
+  return lines;
+}
+
+export function formatCheck(report: CheckReport, c: Colors): string[] {
+  const lines = report.problems.map((p) => `${report.file}:${String(p.line)}: ${p.field}: ${p.problem}`);
+  for (const n of report.notices) lines.push(`${c.yellow('note:')} ${n}`);
+  if (report.problems.length === 0) {
+    lines.push(`${c.green('✔')} ${report.file}: no problems (template ${report.template.source})`);
+  }
+  return lines;
+}
+
+export async function productInitCli(args: ProductInitArgs, out: Output = process.stdout): Promise<InitOutcome> {
+  const { productInit } = await import('../product/init.js');
+  const outcome = await productInit({
+    template: args.template,
+    metadata: args.metadata,
+    results: args.results,
+    out: args.out,
+    ...(args.productDir === undefined ? {} : { productDir: args.productDir }),
+    force: args.force,
+  });
+  const c = pc.createColors(Boolean(out.isTTY));
+  out.write(`${formatInit(outcome, c).join('\n')}\n`);
+  return outcome;
+}
+
+/** Prints one line per problem; exit 1 (VerificationError) when there is any. */
+export async function productCheckCli(args: ProductCheckArgs, out: Output = process.stdout): Promise<CheckReport> {
+  const [{ checkProduct }, { VerificationError }] = await Promise.all([
+    import('../product/check.js'),
+    import('../errors.js'),
+  ]);
+  const report = await checkProduct({
+    file: args.file,
+    ...(args.template === undefined ? {} : { template: args.template }),
+    online: args.online,
+  });
+  const c = pc.createColors(Boolean(out.isTTY));
+  out.write(`${formatCheck(report, c).join('\n')}\n`);
+  const n = report.problems.length;
+  if (n > 0) {
+    throw new VerificationError(
+      `${report.file}: ${String(n)} ${n === 1 ? 'problem' : 'problems'} the CNCF validator or reviewers would reject`,
+    );
+  }
+  return report;
+}
+
+const initCommand: CommandModule<object, ProductInitArgs> = {
+  command: 'init',
+  describe: 'Write vX.Y/<product>/PRODUCT.yaml and its evidence files from a run',
+  builder: (y: Argv) =>
+    y
+      .option('template', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'CNCF checklist AIConformance-1.XX.yaml: a file, an https URL, or 1.36 (shipped verbatim; other versions need a file or URL)',
+      })
+      .option('metadata', {
+        type: 'string',
+        demandOption: true,
+        describe: 'vendor.yaml with platformName, vendorName, websiteUrl, ... (camelCase or snake_case; see README)',
+      })
+      .option('results', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Output folder of `ai-conformance run`, or its .tar.gz bundle',
+      })
+      .option('out', {
+        type: 'string',
+        default: '.',
+        describe: 'Folder to create vX.Y/<product>/ in (e.g. a clone of cncf/k8s-ai-conformance)',
+      })
+      .option('product-dir', {
+        type: 'string',
+        describe: 'Name of the <product> folder (default: platformName in lower case with dashes)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Replace an existing PRODUCT.yaml and evidence files',
+      }),
+  handler: async (args) => {
+    await productInitCli(args);
+  },
+};
+
+const checkCommand: CommandModule<object, ProductCheckArgs> = {
+  command: 'check <file>',
+  describe: 'Run the CNCF validator’s checks on a PRODUCT.yaml (offline unless --online)',
+  builder: (y: Argv) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'The vX.Y/<product>/PRODUCT.yaml to check' })
+      .option('template', {
+        type: 'string',
+        describe: 'Checklist template (file, URL or 1.36); default: the version of the vX.Y folder',
+      })
+      .option('online', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Also resolve every URL (HEAD, then GET, as the validator does) and look up vendorName in the CNCF landscape',
+      }),
+  handler: async (args) => {
+    await productCheckCli(args);
+  },
+};
+
+export const productCommand: CommandModule = {
+  command: 'product <command>',
+  describe: 'Prepare the CNCF submission: PRODUCT.yaml from a run (init), and the validator’s checks (check)',
+  builder: (y: Argv) =>
+    y
+      .command(initCommand as unknown as CommandModule)
+      .command(checkCommand as unknown as CommandModule)
+      .demandCommand(1, 'Name a product command: init or check'),
+  handler: () => undefined,
+};

@@ -1,0 +1,340 @@
+/**
+ * `product check`: the CNCF validator's checks (research/requirements.md §3.2–3.3) run locally on a
+ * PRODUCT.yaml, each problem with the line and field it is about. Offline by default; `online`
+ * adds the URL and vendor-name look-ups. Also checks what the instructions require but the
+ * validator skips (id/description/level unchanged), since reviewers do compare.
+ */
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import YAML, { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { UsageError } from '../errors.js';
+import { artifactFormat, failingTests, parseArtifact, type ArtifactTests } from './artifacts.js';
+import { MUST_NOT_APPLICABLE_ADVICE } from './decide.js';
+import { fieldValueProblem } from './metadata.js';
+import { closeNames, cncfMemberNames, resolveUrl, type Fetch } from './online.js';
+import { MAPPED_UPSTREAM_TESTS, METADATA_FIELDS, PLACEHOLDER, PRODUCT_STATUSES, type ChecklistItem } from './schema.js';
+import { loadTemplate, minorVersion, readUserFile, type Template } from './template.js';
+
+export interface Problem {
+  line: number;
+  /** `metadata.vendorName`, `spec.security[secure_accelerator_access].evidence[0]`. */
+  field: string;
+  problem: string;
+}
+
+export interface CheckOptions {
+  file: string;
+  /** File, URL or shipped version; default: the version in the file's path or metadata. */
+  template?: string;
+  online?: boolean;
+  fetch?: Fetch;
+}
+
+export interface CheckReport {
+  file: string;
+  template: Template;
+  problems: Problem[];
+  /** Things said once, not problems: what --online could not reach. */
+  notices: string[];
+}
+
+/** `PRODUCT.yaml:12: spec.x[y].status: problem`. */
+export function formatProblem(file: string, p: Problem): string {
+  return `${file}:${String(p.line)}: ${p.field}: ${p.problem}`;
+}
+
+interface UrlUse {
+  url: string;
+  line: number;
+  field: string;
+}
+
+export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
+  const text = await readUserFile(opts.file);
+  const lines = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  const problems: Problem[] = [];
+  const lineOf = (node: Node | Pair | null | undefined, fallback = 1): number => {
+    const range =
+      node && 'range' in node ? node.range : node && 'key' in node ? (node.key as Node | null)?.range : undefined;
+    return range ? lines.linePos(range[0]).line : fallback;
+  };
+  const add = (line: number, field: string, problem: string): void => {
+    problems.push({ line, field, problem });
+  };
+  for (const e of doc.errors) add(e.linePos?.[0]?.line ?? 1, '(yaml)', e.message.split('\n')[0] ?? 'bad YAML');
+
+  const productDir = path.dirname(path.resolve(opts.file));
+  const pathVersion = /(?:^|[/\\])v(\d+\.\d+)[/\\][^/\\]+[/\\][^/\\]+$/.exec(path.resolve(opts.file))?.[1];
+  const root = doc.contents;
+  const metadata = isMap(root) ? root.get('metadata', true) : undefined;
+  const declared = isMap(metadata)
+    ? (metadata.get('kubernetesVersion') ?? metadata.get('kubernetes_version'))
+    : undefined;
+  const declaredVersion = typeof declared === 'string' ? minorVersion(declared) : undefined;
+  if (pathVersion === undefined) {
+    add(
+      1,
+      '(path)',
+      'the validator takes the version from the folder vX.Y/<product>/PRODUCT.yaml; this file is not in one',
+    );
+  }
+  const version = pathVersion ?? declaredVersion;
+  const templateSpec = opts.template ?? version;
+  if (templateSpec === undefined) {
+    throw new UsageError(`${opts.file}: no vX.Y in its path or metadata.kubernetesVersion; pass --template`);
+  }
+  const template = await loadTemplate(templateSpec);
+  if (pathVersion !== undefined && pathVersion !== template.version) {
+    add(1, '(path)', `the folder says v${pathVersion} but the template is v${template.version}`);
+  }
+
+  const urls: UrlUse[] = [];
+
+  // Metadata: every required field present (camelCase or snake_case), a string, not a placeholder.
+  if (!isMap(metadata)) {
+    add(lineOf(metadata ?? root), 'metadata', 'missing: PRODUCT.yaml needs a metadata map');
+  } else {
+    for (const f of METADATA_FIELDS) {
+      const pair = findPair(metadata, f.key) ?? findPair(metadata, f.snake);
+      const field = `metadata.${f.key}`;
+      if (pair === undefined) {
+        if (f.required) add(lineOf(metadata, 1), field, `missing (or ${f.snake}): ${f.meaning}`);
+        continue;
+      }
+      const value = isScalar(pair.value) ? pair.value.value : pair.value === null ? null : 'a collection';
+      const where = lineOf(pair);
+      const keyName = isScalar(pair.key) ? String(pair.key.value) : f.key;
+      const problem = value === null ? (f.required ? 'is empty' : undefined) : fieldValueProblem(f, value);
+      if (problem !== undefined) add(where, `metadata.${keyName}`, problem);
+      else if (typeof value === 'string' && /^http/i.test(value.trim()))
+        urls.push({ url: value.trim(), line: where, field: `metadata.${keyName}` });
+    }
+    if (pathVersion !== undefined && declaredVersion !== undefined && declaredVersion !== pathVersion) {
+      add(
+        lineOf(findPair(metadata, 'kubernetesVersion') ?? findPair(metadata, 'kubernetes_version')),
+        'metadata.kubernetesVersion',
+        `v${declaredVersion} does not match the folder v${pathVersion}`,
+      );
+    }
+  }
+
+  // Spec: every template requirement under the same category, with the filled fields valid.
+  const spec = isMap(root) ? root.get('spec', true) : undefined;
+  const artifacts = new Map<string, ArtifactTests | string>();
+  const failingReported = new Set<string>();
+  if (!isMap(spec)) {
+    add(lineOf(spec ?? root), 'spec', 'missing: PRODUCT.yaml needs a spec map');
+  } else {
+    for (const item of template.items) {
+      const found = findItem(spec, item.id, item.category);
+      const field = `spec.${item.category}[${item.id}]`;
+      if (found === undefined) {
+        add(
+          lineOf(spec.get(item.category, true), lineOf(spec)),
+          field,
+          `missing: the v${template.version} template has ${item.id} under spec.${item.category}`,
+        );
+        continue;
+      }
+      if (found.category !== item.category) {
+        add(
+          lineOf(found.entry),
+          `spec.${found.category}[${item.id}]`,
+          `is under ${found.category}; the template has it under ${item.category}`,
+        );
+        continue;
+      }
+      await checkItem(item, found.entry, field);
+    }
+  }
+
+  async function checkItem(item: ChecklistItem, entry: YAMLMap, field: string): Promise<void> {
+    const line = (key: string): number => lineOf(findPair(entry, key) ?? entry);
+    for (const key of ['description', 'level'] as const) {
+      if (entry.get(key) !== item[key]) {
+        add(
+          line(key),
+          `${field}.${key}`,
+          'differs from the template: id, description and level must be copied unchanged (instructions.md)',
+        );
+      }
+    }
+    const statusValue = entry.get('status');
+    const status = statusValue === undefined || statusValue === null ? '' : statusValue;
+    const evidenceNode = entry.get('evidence', true);
+    const evidence: { value: unknown; line: number }[] = isSeq(evidenceNode)
+      ? evidenceNode.items.map((n) => ({ value: isScalar(n) ? n.value : n, line: lineOf(n as Node) }))
+      : [];
+    if (
+      evidenceNode !== undefined &&
+      !isSeq(evidenceNode) &&
+      !(isScalar(evidenceNode) && evidenceNode.value === null)
+    ) {
+      add(line('evidence'), `${field}.evidence`, 'must be a list of URLs or files');
+    }
+    const notesValue = entry.get('notes');
+    const notes = typeof notesValue === 'string' ? notesValue.trim() : '';
+
+    if (item.level === 'SHOULD' && status === '' && evidence.length === 0) return; // the validator skips these
+    const valid = typeof status === 'string' && (PRODUCT_STATUSES as readonly string[]).includes(status);
+    const shown = status === '' ? 'is empty' : `${JSON.stringify(status)}${valid ? '' : ' is not a valid status'}`;
+    if (item.level === 'MUST' && status !== 'Implemented') {
+      const extra = status === 'N/A' ? `. ${MUST_NOT_APPLICABLE_ADVICE}` : '';
+      add(line('status'), `${field}.status`, `${shown}, but the validator requires "Implemented" for a MUST${extra}`);
+    } else if (!valid) {
+      add(
+        line('status'),
+        `${field}.status`,
+        `${shown}: use one of ${PRODUCT_STATUSES.map((s) => `"${s}"`).join(', ')}`,
+      );
+    }
+    if (status === 'N/A' && notes === '') add(line('notes'), `${field}.notes`, 'N/A needs a justification in notes');
+    if (typeof notesValue === 'string' && PLACEHOLDER.test(notesValue))
+      add(line('notes'), `${field}.notes`, `still holds the placeholder ${notesValue}`);
+
+    for (const [i, e] of evidence.entries()) {
+      const efield = `${field}.evidence[${String(i)}]`;
+      if (typeof e.value !== 'string' || e.value.trim() === '') {
+        add(e.line, efield, 'must be a non-empty string (a URL or a file in the product folder)');
+        continue;
+      }
+      const value = e.value.trim();
+      if (PLACEHOLDER.test(value)) add(e.line, efield, `still holds the placeholder ${value}`);
+      else if (/^https?:\/\//i.test(value)) urls.push({ url: value, line: e.line, field: efield });
+      else await checkFileEvidence(item, typeof status === 'string' ? status : '', value, e.line, efield);
+    }
+  }
+
+  async function checkFileEvidence(
+    item: ChecklistItem,
+    status: string,
+    value: string,
+    line: number,
+    field: string,
+  ): Promise<void> {
+    const hash = value.indexOf('#');
+    const fragment = hash === -1 ? undefined : value.slice(hash + 1);
+    let rel = (hash === -1 ? value : value.slice(0, hash)).replace(/^file:\/\//i, '').replace(/^\.\//, '');
+    // `file://v1.37/<dir>/junit.xml` names the product's own folder; the validator strips that prefix.
+    const own = `v${template.version}/${path.basename(productDir)}/`;
+    if (rel.startsWith(own)) rel = rel.slice(own.length);
+    const resolved = path.resolve(productDir, rel);
+    const inside = path.relative(productDir, resolved);
+    if (rel === '' || path.isAbsolute(rel) || inside.startsWith('..') || path.isAbsolute(inside)) {
+      add(line, field, `${value} points outside the product folder`);
+      return;
+    }
+    const info = await stat(resolved).catch(() => undefined);
+    if (info?.isFile() !== true) {
+      add(line, field, `file ${inside} not found beside PRODUCT.yaml`);
+      return;
+    }
+    const format = artifactFormat(inside);
+    if (format === undefined) return; // other files are existence-checked only
+    let parsed = artifacts.get(inside);
+    if (parsed === undefined) {
+      try {
+        parsed = parseArtifact(format, await readFile(resolved, 'utf8'));
+      } catch (err) {
+        parsed = (err as Error).message;
+      }
+      artifacts.set(inside, parsed);
+    }
+    if (typeof parsed === 'string') {
+      add(line, field, `${inside} is parsed by the validator as ${format} output but does not parse: ${parsed}`);
+      return;
+    }
+    const failing = failingTests(parsed);
+    if (failing.length > 0 && !failingReported.has(inside)) {
+      failingReported.add(inside);
+      add(
+        line,
+        field,
+        `${inside} contains failing tests (${failing.slice(0, 5).join(', ')}${failing.length > 5 ? ', …' : ''}); the validator rejects it`,
+      );
+    }
+    const mapped = MAPPED_UPSTREAM_TESTS[item.id];
+    const test = fragment !== undefined && fragment !== '' ? fragment : mapped;
+    if (test === undefined) return;
+    const outcome = parsed.tests.get(test);
+    const how =
+      fragment !== undefined && fragment !== '' ? `#${test}` : `${test} (checked because the link has no #TestName)`;
+    if (outcome === undefined) add(line, field, `${how} is not a test in ${inside}`);
+    else if (outcome === 'fail') add(line, field, `${how} failed in ${inside}`);
+    else if (outcome === 'skip' && status !== 'N/A')
+      add(line, field, `${how} was skipped in ${inside}: a skipped test is evidence only for N/A`);
+  }
+
+  const notices: string[] = [];
+  if (opts.online === true) await checkOnline(urls, metadata, opts.fetch ?? fetch, add, notices, lineOf);
+  problems.sort((a, b) => a.line - b.line);
+  return { file: opts.file, template, problems, notices };
+}
+
+async function checkOnline(
+  urls: UrlUse[],
+  metadata: unknown,
+  fetchImpl: Fetch,
+  add: (line: number, field: string, problem: string) => void,
+  notices: string[],
+  lineOf: (node: Pair | undefined) => number,
+): Promise<void> {
+  // The landscape doubles as the connectivity probe: unreachable means offline, and then every
+  // URL would "fail" for our reasons, not the vendor's.
+  const members = await cncfMemberNames(fetchImpl);
+  if (!members.ok && members.network) {
+    notices.push(`--online: cannot reach the network (${members.reason}); URL and vendor-name checks were not made`);
+    return;
+  }
+  if (!members.ok)
+    notices.push(`--online: the CNCF landscape could not be read (${members.reason}); vendorName not checked`);
+  else if (isMap(metadata)) {
+    const pair = findPair(metadata, 'vendorName') ?? findPair(metadata, 'vendor_name');
+    const vendor =
+      pair && isScalar(pair.value) && typeof pair.value.value === 'string' ? pair.value.value.trim() : undefined;
+    if (vendor !== undefined && vendor !== '' && !members.names.has(vendor)) {
+      const close = closeNames(vendor, members.names);
+      const hint = close.length > 0 ? ` (close: ${close.map((c) => JSON.stringify(c)).join(', ')})` : '';
+      add(
+        lineOf(pair),
+        'metadata.vendorName',
+        `${JSON.stringify(vendor)} is not a name under CNCF Members in the landscape; it must match exactly${hint}`,
+      );
+    }
+  }
+  const unique = [...new Set(urls.map((u) => u.url))];
+  const results = new Map<string, Awaited<ReturnType<typeof resolveUrl>>>();
+  // A few at a time: vendor sites rate-limit, and the validator itself goes one by one.
+  for (let i = 0; i < unique.length; i += 6) {
+    const batch = unique.slice(i, i + 6);
+    const done = await Promise.all(batch.map((u) => resolveUrl(u, fetchImpl)));
+    batch.forEach((u, j) => results.set(u, done[j] ?? { ok: false, reason: 'not checked', network: true }));
+  }
+  for (const use of urls) {
+    const r = results.get(use.url);
+    if (r !== undefined && !r.ok) add(use.line, use.field, `${use.url} does not resolve (${r.reason})`);
+  }
+}
+
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+}
+
+/** The entry with this id: under its template category, else under any other. */
+function findItem(spec: YAMLMap, id: string, category: string): { category: string; entry: YAMLMap } | undefined {
+  const own = spec.get(category, true);
+  if (isSeq(own)) {
+    const entry = own.items.find((e) => isMap(e) && e.get('id') === id);
+    if (entry !== undefined) return { category, entry: entry as YAMLMap };
+  }
+  for (const pair of spec.items) {
+    const category = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!isSeq(pair.value)) continue;
+    for (const entry of pair.value.items) {
+      if (isMap(entry) && entry.get('id') === id) return { category, entry };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,214 @@
+/**
+ * Everything a reviewer's report shows, gathered once and rendered twice (HTML, Markdown): the
+ * signature verdict, the run, the cluster fingerprint, and per requirement its verdict and the
+ * tests behind it with their messages and logs. Read from a bundle (streamed) or a run folder;
+ * no cluster is needed.
+ */
+
+import { createHash } from 'node:crypto';
+import { requirementVerdict, type ResultsPredicate } from '../bundle/statement.js';
+import type { Check } from '../bundle/verify.js';
+import { UsageError, VerificationError } from '../errors.js';
+import { findRequirement, isChecklistVersion, type Level } from '../requirements/catalogue.js';
+import {
+  countStatuses,
+  overallResult,
+  type Counts,
+  type RunInfo,
+  type Status,
+  type TestResult,
+} from '../results/model.js';
+import { META_FILES, readRunEvidence, type RunEvidence } from '../results/read-run.js';
+
+export type Signature =
+  | { state: 'verified'; keyFingerprint: string; checks: Check[]; fileCount: number }
+  | { state: 'failed'; keyFingerprint?: string; checks: Check[]; problem: string }
+  | { state: 'not-checked'; reason: string };
+
+export interface ReportRequirement {
+  id: string;
+  title?: string;
+  category?: string;
+  /** Level in the run's checklist version, when the catalogue knows it. */
+  level?: Level;
+  /** From the signed statement when verified, else derived from the tests. */
+  verdict: Status;
+  durationMs: number;
+  tests: TestResult[];
+}
+
+export interface ClusterFact {
+  key: string;
+  value: string;
+}
+
+export interface ReportData {
+  source: string;
+  kind: RunEvidence['kind'];
+  signature: Signature;
+  run: RunInfo;
+  result: ResultsPredicate['result'];
+  counts: Counts;
+  argv?: string[];
+  /** sha256 of the tarball, for a bundle. */
+  tarballSha256?: string;
+  cluster?: { sha256: string; facts: ClusterFact[] };
+  requirements: ReportRequirement[];
+}
+
+export interface BuildReportOptions {
+  source: string;
+  /** Trusted public key (PEM); without it the signature is not checked. */
+  key?: string;
+  /** Sigstore bundle; default `<tarball>.sigstore.json`. */
+  signature?: string;
+}
+
+export async function buildReport(opts: BuildReportOptions): Promise<ReportData> {
+  const evidence = await readRunEvidence(opts.source);
+  if (evidence.kind === 'folder' && opts.key !== undefined) {
+    throw new UsageError(
+      `${opts.source} is a run folder, which carries no signature: give its .tar.gz bundle to check --key`,
+    );
+  }
+  const signature = await checkSignature(evidence, opts);
+  const predicate = signature.state === 'verified' ? signature.predicate : undefined;
+  const { results } = evidence;
+  const counts = predicate?.summary ?? countStatuses(results.tests);
+  const clusterBytes = evidence.files.get(META_FILES.cluster);
+  return {
+    source: opts.source,
+    kind: evidence.kind,
+    signature: signature.state === 'verified' ? withoutPredicate(signature) : signature,
+    run: results.run,
+    result: predicate?.result ?? overallResult(results),
+    counts,
+    ...(evidence.meta === undefined ? {} : { argv: evidence.meta.argv }),
+    ...(evidence.tarball === undefined ? {} : { tarballSha256: evidence.tarball.sha256 }),
+    ...(clusterBytes === undefined
+      ? {}
+      : {
+          cluster: {
+            sha256: createHash('sha256').update(clusterBytes).digest('hex'),
+            facts: clusterFacts(evidence.cluster),
+          },
+        }),
+    requirements: requirementsOf(results.tests, results.run, predicate),
+  };
+}
+
+type Checked =
+  | Exclude<Signature, { state: 'verified' }>
+  | (Extract<Signature, { state: 'verified' }> & { predicate: ResultsPredicate });
+
+function withoutPredicate(checked: Extract<Checked, { state: 'verified' }>): Signature {
+  return {
+    state: 'verified',
+    keyFingerprint: checked.keyFingerprint,
+    checks: checked.checks,
+    fileCount: checked.fileCount,
+  };
+}
+
+async function checkSignature(evidence: RunEvidence, opts: BuildReportOptions): Promise<Checked> {
+  if (evidence.kind === 'folder') {
+    return {
+      state: 'not-checked',
+      reason: 'a run folder carries no signature; report on its .tar.gz bundle with --key to check one',
+    };
+  }
+  if (opts.key === undefined)
+    return { state: 'not-checked', reason: 'no --key given: pass the vendor’s public key to check the signature' };
+  const { verifyBundle } = await import('../bundle/verify.js');
+  const { loadPublicKey } = await import('../bundle/keys.js');
+  const key = await loadPublicKey(opts.key);
+  const checks: Check[] = [];
+  try {
+    const report = await verifyBundle({
+      tarball: opts.source,
+      key,
+      ...(opts.signature === undefined ? {} : { signature: opts.signature }),
+      onCheck: (c) => checks.push(c),
+    });
+    // The page shows what was read in a second pass; it must be the bytes that verified.
+    if (
+      evidence.tarball !== undefined &&
+      report.statement.subject.every((s) => s.digest.sha256 !== evidence.tarball?.sha256)
+    ) {
+      return {
+        state: 'failed',
+        keyFingerprint: key.fingerprint,
+        checks,
+        problem: 'the tarball changed while the report was being made',
+      };
+    }
+    return {
+      state: 'verified',
+      keyFingerprint: report.keyFingerprint,
+      checks,
+      fileCount: report.fileCount,
+      predicate: report.predicate,
+    };
+  } catch (err) {
+    if (!(err instanceof VerificationError)) throw err;
+    return { state: 'failed', keyFingerprint: key.fingerprint, checks, problem: err.message };
+  }
+}
+
+function requirementsOf(
+  tests: readonly TestResult[],
+  run: RunInfo,
+  predicate: ResultsPredicate | undefined,
+): ReportRequirement[] {
+  const version = run.profile.checklistVersion.replace(/^v/, '');
+  const ids = [...new Set([...Object.keys(predicate?.requirements ?? {}), ...tests.map((t) => t.requirement)])];
+  return ids.map((id) => {
+    const own = tests.filter((t) => t.requirement === id);
+    const req = findRequirement(id);
+    const level = req !== undefined && isChecklistVersion(version) ? req.levels[version] : undefined;
+    return {
+      id,
+      ...(req === undefined ? {} : { title: req.title, category: req.category }),
+      ...(level === undefined ? {} : { level }),
+      verdict: predicate?.requirements[id]?.verdict ?? requirementVerdict(own.map((t) => t.status)),
+      durationMs: own.reduce((sum, t) => sum + t.durationMs, 0),
+      tests: own,
+    };
+  });
+}
+
+/**
+ * meta/cluster.json flattened to `a.b.c: value` rows. The fingerprint's shape belongs to src/kube
+ * and may grow; a generic flattening shows every field without this page having to follow it.
+ */
+export function clusterFacts(cluster: unknown, prefix = ''): ClusterFact[] {
+  if (cluster === null || typeof cluster !== 'object') {
+    if (prefix === '') return [];
+    const value = typeof cluster === 'string' ? cluster : cluster === undefined ? '' : JSON.stringify(cluster);
+    return [{ key: prefix, value }];
+  }
+  if (Array.isArray(cluster)) {
+    const scalars = cluster.every((v) => v === null || typeof v !== 'object');
+    const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+    const value = scalars ? cluster.map(text).join(', ') : cluster.map(text).join('\n');
+    return [{ key: prefix, value: cluster.length === 0 ? '(none)' : value }];
+  }
+  return Object.entries(cluster as Record<string, unknown>).flatMap(([k, v]) =>
+    clusterFacts(v, prefix === '' ? k : `${prefix}.${k}`),
+  );
+}
+
+/** `850 ms`, `12.3 s`, `4 min 05 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${String(Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const min = Math.floor(ms / 60_000);
+  return `${String(min)} min ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')} s`;
+}
+
+export const VERDICT_LABEL: Record<Status, string> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  error: 'ERROR',
+  skipped: 'SKIP',
+};
