@@ -17,7 +17,7 @@ import type { KubeObject, Node, ObjectRef, Pod } from '../../src/kube/objects.js
 import { waitFor, WaitTimeoutError } from '../../src/kube/wait.js';
 import { manifestFile } from '../../src/paths.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate, podRef } from '../accelerators/accelerator-pods.js';
+import { createFromTemplate, podRef, waitOptions } from '../accelerators/accelerator-pods.js';
 import { expectedModelFiles } from './expected-files.js';
 import { droppedImageVolume, imageVolumeGateHint, imageVolumeRejection, serverMinor } from './image-volume.js';
 import { chooseStorageClass, schedulableNodes } from './model-store.js';
@@ -36,16 +36,6 @@ const REPORT_SECONDS = 2;
 const SERVER_LABEL = 'ai-conformance.io/role=model-server';
 
 type MountOutcome = { report: MountReport } | { skip: string } | { error: string };
-
-function waitOptions(p: ProbeHandle): { timeoutMs: number; log: (line: string) => void; heartbeatMs: number } {
-  return {
-    timeoutMs: p.waitMs,
-    log: (line) => {
-      p.log(line);
-    },
-    heartbeatMs: p.heartbeatMs,
-  };
-}
 
 function podParams(p: ProbeHandle, name: string, reference: string): Record<string, string | number> {
   return {
