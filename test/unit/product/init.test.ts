@@ -1,0 +1,323 @@
+/**
+ * `product init`: golden PRODUCT.yaml files for a passing, a failing and a skipping run, written from
+ * evidence made by the real writers. After an intended change, regenerate them with
+ * `UPDATE_GOLDEN=1 npx mocha --node-option import=tsx test/unit/product/init.test.ts` and review the diff.
+ */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import YAML from 'yaml';
+import { packAndSign } from '../../../src/bundle/sign.js';
+import { UsageError } from '../../../src/errors.js';
+import { productInit, productDirName } from '../../../src/product/init.js';
+import { loadTemplate } from '../../../src/product/template.js';
+import { TEMPLATE_1_36 } from '../../../src/product/templates/v1.36.js';
+import type { RunResults } from '../../../src/results/model.js';
+import { failingRun, passingRun, removeDir, skippingRun, tempDir, VENDOR, writeRun, writeVendor } from './fixture.js';
+
+const GOLDEN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+interface Entry {
+  id: string;
+  description: string;
+  level: string;
+  status: string;
+  evidence: string[];
+  notes: string;
+}
+
+function entries(yamlText: string): Map<string, Entry & { category: string }> {
+  const doc = YAML.parse(yamlText) as { spec: Record<string, Entry[]> };
+  const out = new Map<string, Entry & { category: string }>();
+  for (const [category, list] of Object.entries(doc.spec)) for (const e of list) out.set(e.id, { ...e, category });
+  return out;
+}
+
+/** A local port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  return port;
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof Error)) throw new Error('expected a rejection');
+  return err;
+}
+
+describe('product init', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await tempDir();
+  });
+  afterEach(async () => {
+    await removeDir(root);
+  });
+
+  async function init(results: RunResults, extra: { force?: boolean; source?: 'folder' | 'bundle' } = {}) {
+    const runDir = await writeRun(path.join(root, 'run'), results);
+    let source = runDir;
+    if (extra.source === 'bundle')
+      source = (await packAndSign(runDir, results, { bundleDir: path.join(root, 'bundles') })).tarball;
+    return productInit({
+      template: '1.36',
+      metadata: await writeVendor(path.join(root, 'vendor.yaml')),
+      results: source,
+      out: path.join(root, 'submission'),
+      ...(extra.force === undefined ? {} : { force: extra.force }),
+    });
+  }
+
+  for (const [name, run] of [
+    ['passing', passingRun],
+    ['failing', failingRun],
+    ['skipping', skippingRun],
+  ] as const) {
+    it(`${name} run: PRODUCT.yaml matches golden/${name}.PRODUCT.yaml`, async () => {
+      const outcome = await init(run());
+      const actual = await readFile(outcome.productFile, 'utf8');
+      const golden = path.join(GOLDEN_DIR, `${name}.PRODUCT.yaml`);
+      if (update) await writeFile(golden, actual);
+      expect(actual, 'differs from its golden; if intended, rerun with UPDATE_GOLDEN=1').to.equal(
+        await readFile(golden, 'utf8'),
+      );
+    });
+  }
+
+  it('writes vX.Y/<product>/ with PRODUCT.yaml and the three evidence files, byte for byte', async () => {
+    const outcome = await init(passingRun());
+    expect(outcome.productFile).to.equal(path.join(root, 'submission', 'v1.36', 'acme-ai-platform', 'PRODUCT.yaml'));
+    expect(outcome.copied).to.deep.equal(['junit.xml', 'results.json', 'e2e.log']);
+    for (const f of outcome.copied) {
+      expect(await readFile(path.join(outcome.dir, f), 'utf8'), f).to.equal(
+        await readFile(path.join(root, 'run', f), 'utf8'),
+      );
+    }
+  });
+
+  it('keeps id, description, level, comments and order of the template unchanged', async () => {
+    const outcome = await init(failingRun());
+    const text = await readFile(outcome.productFile, 'utf8');
+    const template = entries(TEMPLATE_1_36);
+    const product = entries(text);
+    expect([...product.keys()]).to.deep.equal([...template.keys()]);
+    for (const [id, t] of template) {
+      const p = product.get(id);
+      expect(p?.category, id).to.equal(t.category);
+      expect(p?.description, id).to.equal(t.description);
+      expect(p?.level, id).to.equal(t.level);
+    }
+    expect(text.startsWith(TEMPLATE_1_36.split('\n\n')[0] ?? 'x')).to.equal(true);
+    // Every description line is copied byte for byte, never folded.
+    for (const line of TEMPLATE_1_36.split('\n').filter((l) => l.startsWith('      description:'))) {
+      expect(text).to.contain(line);
+    }
+  });
+
+  it('passed → Implemented with file://junit.xml#TestName per top-level test', async () => {
+    const product = entries(await readFile((await init(passingRun())).productFile, 'utf8'));
+    expect(product.get('gang_scheduling')).to.include({ status: 'Implemented' });
+    expect(product.get('gang_scheduling')?.evidence).to.deep.equal(['file://junit.xml#TestGangScheduling']);
+    const secure = product.get('secure_accelerator_access');
+    expect(secure?.status).to.equal('Implemented');
+    expect(secure?.notes).to.contain('2 passed, 1 skipped').and.contain('parameter deviceClass is not set');
+  });
+
+  it('failed and error → Not Implemented with the message in notes and no link to the failing artifact', async () => {
+    const outcome = await init(failingRun());
+    const product = entries(await readFile(outcome.productFile, 'utf8'));
+    expect(product.get('secure_accelerator_access')).to.deep.include({ status: 'Not Implemented', evidence: [] });
+    expect(product.get('secure_accelerator_access')?.notes).to.contain(
+      'TestSecureAcceleratorAccess/NegativeIsolationTest failed: pod without a GPU request saw /dev/nvidia0',
+    );
+    expect(product.get('gang_scheduling')?.status).to.equal('Not Implemented');
+    expect(product.get('gang_scheduling')?.notes).to.contain('could not run: timed out after 3m');
+    expect(outcome.warnings.join('\n'))
+      .to.contain('secure_accelerator_access (MUST) failed')
+      .and.contain('junit.xml holds 4 failing test(s)');
+  });
+
+  it('skipped is never Implemented: empty status, reason in notes, and a warning on a MUST about N/A (#145)', async () => {
+    const outcome = await init(skippingRun());
+    const product = entries(await readFile(outcome.productFile, 'utf8'));
+    const ca = product.get('cluster_autoscaling');
+    expect(ca).to.deep.include({ status: '', evidence: [] });
+    expect(ca?.notes).to.contain('parameter autoscalerNodePoolLabel is not set');
+    expect(product.get('gpu_sharing')).to.deep.include({ status: '', evidence: [] });
+    const warning = outcome.warnings.find((w) => w.startsWith('cluster_autoscaling (MUST) was skipped'));
+    expect(warning).to.contain('cncf/k8s-ai-conformance#145').and.contain('Decide yourself');
+    expect(outcome.warnings.some((w) => w.startsWith('gpu_sharing'))).to.equal(false);
+  });
+
+  it('never writes our own requirements, and says so', async () => {
+    const outcome = await init(passingRun());
+    const text = await readFile(outcome.productFile, 'utf8');
+    expect(text).to.not.contain('model_mounting');
+    expect(outcome.warnings).to.include(
+      'not in the v1.36 checklist, so not written: model_mounting (ours, not a CNCF requirement)',
+    );
+  });
+
+  it('reads the run from its .tar.gz bundle as well as from the folder', async () => {
+    const fromBundle = await init(passingRun(), { source: 'bundle' });
+    const text = await readFile(fromBundle.productFile, 'utf8');
+    expect(text).to.equal(await readFile(path.join(GOLDEN_DIR, 'passing.PRODUCT.yaml'), 'utf8'));
+    expect(fromBundle.copied).to.have.length(3);
+  });
+
+  it('does not replace an existing PRODUCT.yaml without --force', async () => {
+    await init(passingRun());
+    const err = await rejection(init(passingRun()));
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message).to.match(/already exists; pass --force/);
+    await init(failingRun(), { force: true });
+  });
+
+  it('lists every missing metadata field, camelCase or snake_case, with what belongs there', async () => {
+    const runDir = await writeRun(path.join(root, 'run'), passingRun());
+    const vendor = await writeVendor(path.join(root, 'vendor.yaml'), {
+      platform_name: 'Acme',
+      platform_version: '1.0',
+      website_url: 'https://acme.example',
+      k8sConformanceUrl: 'https://example.com/not-k8s-conformance',
+      websiteURL: 'typo',
+    });
+    const err = await rejection(productInit({ template: '1.36', metadata: vendor, results: runDir, out: root }));
+    expect(err).to.be.instanceOf(UsageError);
+    const lines = err.message.split('\n');
+    expect(lines[0]).to.match(/vendor\.yaml: 7 metadata problems/);
+    expect(lines).to.include('  websiteURL: not a PRODUCT.yaml metadata field');
+    expect(lines).to.include(
+      '  vendorName (or vendor_name): missing — legal entity certifying, exactly as listed under CNCF Members in the landscape',
+    );
+    for (const f of ['documentationUrl', 'productLogoUrl', 'description', 'contactEmailAddress']) {
+      expect(
+        lines.some((l) => l.startsWith(`  ${f} (or `)),
+        f,
+      ).to.equal(true);
+    }
+    expect(lines.some((l) => l.startsWith('  k8sConformanceUrl: must match'))).to.equal(true);
+    expect(err.message).to.not.match(/platformName|websiteUrl \(/);
+  });
+
+  it('accepts snake_case metadata and drops an optional field left out (no placeholder stays)', async () => {
+    const runDir = await writeRun(path.join(root, 'run'), passingRun());
+    const snake = Object.fromEntries(
+      Object.entries(VENDOR)
+        .filter(([k]) => k !== 'repoUrl')
+        .map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
+    );
+    const outcome = await productInit({
+      template: '1.36',
+      metadata: await writeVendor(path.join(root, 'vendor.yaml'), snake),
+      results: runDir,
+      out: root,
+      productDir: 'acme',
+    });
+    const text = await readFile(outcome.productFile, 'utf8');
+    expect(outcome.dir).to.equal(path.join(root, 'v1.36', 'acme'));
+    expect(text).to.contain('  vendorName: "Acme Corporation"\n');
+    expect(text).to.not.contain('repoUrl').and.not.contain('[Repository URL]');
+  });
+
+  it('refuses placeholders and a kubernetesVersion of another minor', async () => {
+    const runDir = await writeRun(path.join(root, 'run'), passingRun());
+    const vendor = await writeVendor(path.join(root, 'vendor.yaml'), {
+      ...VENDOR,
+      vendorName: '[Vendor Name]',
+      kubernetesVersion: 'v1.35.2',
+    });
+    const err = await rejection(productInit({ template: '1.36', metadata: vendor, results: runDir, out: root }));
+    expect(err.message).to.contain('vendorName: still holds the template placeholder [Vendor Name]');
+    expect(err.message).to.contain('kubernetesVersion: v1.35.2 is not a v1.36 version');
+  });
+
+  it('names the product folder from platformName', () => {
+    expect(productDirName('Acme AI Platform')).to.equal('acme-ai-platform');
+    expect(productDirName('  Red Hat OpenShift (AI) ')).to.equal('red-hat-openshift-ai');
+  });
+
+  it('--results without junit.xml is a usage error that says what to give', async () => {
+    const err = await rejection(
+      productInit({
+        template: '1.36',
+        metadata: await writeVendor(path.join(root, 'v.yaml')),
+        results: root,
+        out: root,
+      }),
+    );
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message).to.contain(
+      'has no junit.xml: give the output folder of `ai-conformance run` or its .tar.gz bundle',
+    );
+  });
+});
+
+describe('product templates', () => {
+  it('ships v1.36 verbatim: 14 requirements, 8 MUST, in the CNCF categories', async () => {
+    const t = await loadTemplate('v1.36');
+    expect(t.version).to.equal('1.36');
+    expect(t.items).to.have.length(14);
+    expect(t.items.filter((i) => i.level === 'MUST')).to.have.length(8);
+    expect(new Set(t.items.map((i) => i.category))).to.deep.equal(
+      new Set(['accelerators', 'networking', 'schedulingOrchestration', 'observability', 'security', 'operator']),
+    );
+  });
+
+  it('asks for a file or URL for a version it does not ship', async () => {
+    const err = await rejection(loadTemplate('1.37'));
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message)
+      .to.contain('no built-in template for v1.37')
+      .and.contain('https://raw.githubusercontent.com/cncf/k8s-ai-conformance/main/docs/AIConformance-1.37.yaml');
+  });
+
+  it('reads a template file and takes the version from its metadata', async () => {
+    const root = await tempDir();
+    try {
+      const file = path.join(root, 'AIConformance-1.37.yaml');
+      await writeFile(file, TEMPLATE_1_36.replace('kubernetesVersion: v1.36', 'kubernetesVersion: v1.37'));
+      const t = await loadTemplate(file);
+      expect(t.version).to.equal('1.37');
+      expect(t.source).to.equal(file);
+    } finally {
+      await removeDir(root);
+    }
+  });
+
+  it('a URL that cannot be fetched is a clear usage error (offline)', async () => {
+    const url = `http://127.0.0.1:${String(await closedPort())}/AIConformance-1.37.yaml`;
+    const err = await rejection(loadTemplate(url));
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message).to.equal(
+      `cannot fetch template ${url} (ECONNREFUSED); offline? download it elsewhere and pass the file to --template`,
+    );
+  });
+
+  it('refuses a file that is not a checklist, naming the field', async () => {
+    const root = await tempDir();
+    try {
+      const file = path.join(root, 't.yaml');
+      await writeFile(
+        file,
+        'metadata:\n  kubernetesVersion: v1.36\nspec:\n  networking:\n    - id: x\n      description: d\n      level: MAY\n',
+      );
+      const err = await rejection(loadTemplate(file));
+      expect(err.message).to.contain(
+        'not an AI conformance checklist template (spec.networking[0].level is not MUST or SHOULD)',
+      );
+    } finally {
+      await removeDir(root);
+    }
+  });
+});
