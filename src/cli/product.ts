@@ -6,6 +6,7 @@
 
 import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
+import { VerificationError } from '../errors.js';
 import type { CheckReport } from '../product/check.js';
 import type { InitOutcome } from '../product/init.js';
 import type { Output } from './verify.js';
@@ -77,10 +78,7 @@ export async function productInitCli(args: ProductInitArgs, out: Output = proces
 
 /** Prints one line per problem; exit 1 (VerificationError) when there is any. */
 export async function productCheckCli(args: ProductCheckArgs, out: Output = process.stdout): Promise<CheckReport> {
-  const [{ checkProduct }, { VerificationError }] = await Promise.all([
-    import('../product/check.js'),
-    import('../errors.js'),
-  ]);
+  const { checkProduct } = await import('../product/check.js');
   const report = await checkProduct({
     file: args.file,
     ...(args.template === undefined ? {} : { template: args.template }),

@@ -7,6 +7,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
+import { VerificationError } from '../errors.js';
 import type { ReportData } from '../report/data.js';
 import type { Output } from './verify.js';
 
@@ -25,11 +26,10 @@ export async function report(
   out: Output = process.stdout,
   err: Output = process.stderr,
 ): Promise<ReportData> {
-  const [{ buildReport }, { renderHtml }, { renderMarkdown }, { VerificationError }] = await Promise.all([
+  const [{ buildReport }, { renderHtml }, { renderMarkdown }] = await Promise.all([
     import('../report/data.js'),
     import('../report/html.js'),
     import('../report/markdown.js'),
-    import('../errors.js'),
   ]);
   const data = await buildReport({
     source: args.source,

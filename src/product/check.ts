@@ -132,7 +132,7 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
       const field = `spec.${item.category}[${item.id}]`;
       if (found === undefined) {
         add(
-          lineOf(spec.get(item.category, true), lineOf(spec)),
+          lineOf(findPair(spec, item.category), lineOf(spec)),
           field,
           `missing: the v${template.version} template has ${item.id} under spec.${item.category}`,
         );

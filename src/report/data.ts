@@ -7,7 +7,8 @@
 
 import { createHash } from 'node:crypto';
 import { requirementVerdict, type ResultsPredicate } from '../bundle/statement.js';
-import type { Check } from '../bundle/verify.js';
+import { loadPublicKey } from '../bundle/keys.js';
+import { verifyBundle, type Check } from '../bundle/verify.js';
 import { UsageError, VerificationError } from '../errors.js';
 import { findRequirement, isChecklistVersion, type Level } from '../requirements/catalogue.js';
 import {
@@ -119,8 +120,6 @@ async function checkSignature(evidence: RunEvidence, opts: BuildReportOptions): 
   }
   if (opts.key === undefined)
     return { state: 'not-checked', reason: 'no --key given: pass the vendor’s public key to check the signature' };
-  const { verifyBundle } = await import('../bundle/verify.js');
-  const { loadPublicKey } = await import('../bundle/keys.js');
   const key = await loadPublicKey(opts.key);
   const checks: Check[] = [];
   try {
@@ -168,7 +167,10 @@ function requirementsOf(
     const level = req !== undefined && isChecklistVersion(version) ? req.levels[version] : undefined;
     return {
       id,
-      ...(req === undefined ? {} : { title: req.title, category: req.category }),
+      // Our own requirements are no CNCF requirement; say so where the title shows.
+      ...(req === undefined
+        ? {}
+        : { title: req.ours === true ? `${req.title} (ai-conformance's own)` : req.title, category: req.category }),
       ...(level === undefined ? {} : { level }),
       verdict: predicate?.requirements[id]?.verdict ?? requirementVerdict(own.map((t) => t.status)),
       durationMs: own.reduce((sum, t) => sum + t.durationMs, 0),
