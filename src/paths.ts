@@ -41,6 +41,7 @@ export function manifestFile(category: string, name: string): string {
 let version: string | undefined;
 
 export function packageVersion(): string {
-  version ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return version;
 }

@@ -27,7 +27,7 @@ export const listCommand: CommandModule<object, ListArgs> = {
         type: 'boolean',
         default: false,
         describe: 'List the profile parameters (type, default, meaning; with --profile, its values)',
-      }) as unknown as Argv<ListArgs>,
+      }),
   handler: (args) => {
     const profile = args.profile === undefined ? undefined : loadProfile(args.profile);
     const text = args.parameters ? parameterTable(profile) : requirementTable(profile);
@@ -37,7 +37,16 @@ export const listCommand: CommandModule<object, ListArgs> = {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function requirementTable(profile: ResolvedProfile | undefined): string {
@@ -61,7 +70,7 @@ export function requirementTable(profile: ResolvedProfile | undefined): string {
   text += `\n${String(covered)} of ${String(selected.length)} requirements have a probe in this version of ai-conformance.\n`;
   text += '* our own requirement, not in the CNCF checklist (never written into PRODUCT.yaml)\n';
   if (profile !== undefined) {
-    text += `profile ${profile.name}: checklist ${profile.checklistVersion === 'auto' ? 'auto (the cluster\'s Kubernetes minor)' : `v${profile.checklistVersion}`}, levels ${profile.levels.join('+')}\n`;
+    text += `profile ${profile.name}: checklist ${profile.checklistVersion === 'auto' ? "auto (the cluster's Kubernetes minor)" : `v${profile.checklistVersion}`}, levels ${profile.levels.join('+')}\n`;
   }
   return text;
 }

@@ -19,10 +19,10 @@ function strict<T>(command: CommandModule<object, T>): CommandModule<object, T> 
   return {
     ...command,
     builder: (y: Argv) => {
-      const built = typeof builder === 'function' ? builder(y as Argv<object>) : y.options(builder ?? {});
+      const built = typeof builder === 'function' ? builder(y) : y.options(builder ?? {});
       return (built as Argv<T>).strict();
     },
-  } as CommandModule<object, T>;
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -31,7 +31,12 @@ export async function main(argv: string[]): Promise<number> {
     await yargs(argv)
       .scriptName('ai-conformance')
       .usage('$0 <command> [options]\n\nProbes whether a Kubernetes cluster can run AI/ML workloads, and proves it.')
-      .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces and client details on errors', global: true })
+      .option('debug', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print stack traces and client details on errors',
+        global: true,
+      })
       .command(strict(runCommand))
       .command(strict(listCommand))
       .command(strict(keygenCommand))
@@ -43,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
       .help()
       .alias('h', 'help')
       .wrap(Math.min(120, process.stdout.columns || 100))
-      .epilogue('Exit codes: 0 all passed or skipped with a reason, 1 a probe failed, 2 bad usage or profile, 3 cluster unreachable or unauthorized, 4 interrupted or incomplete.')
+      .epilogue(
+        'Exit codes: 0 all passed or skipped with a reason, 1 a probe failed, 2 bad usage or profile, 3 cluster unreachable or unauthorized, 4 interrupted or incomplete.',
+      )
       .fail((msg: string | null, err: Error | undefined) => {
         // Validation failures (msg set, also from .check()) must stop here: yargs would otherwise
         // still run the handler. Errors thrown by handlers arrive with msg null.

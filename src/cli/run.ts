@@ -40,7 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('output', {
         alias: 'o',
         type: 'string',
-        describe: 'Folder for junit.xml, results.json, e2e.log and meta/ (default: reports/<run-id>/); the bundle goes beside it',
+        describe:
+          'Folder for junit.xml, results.json, e2e.log and meta/ (default: reports/<run-id>/); the bundle goes beside it',
       })
       .option('set', {
         type: 'string',
@@ -48,14 +49,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: [] as string[],
         describe: 'Override a profile parameter, e.g. --set gangSize=8 (repeatable; see `list --parameters`)',
       })
-      .option('focus', { type: 'string', describe: 'Run only tests whose Go-style name matches this regular expression' })
-      .option('skip', { type: 'string', describe: 'Do not run tests whose Go-style name matches this regular expression' })
+      .option('focus', {
+        type: 'string',
+        describe: 'Run only tests whose Go-style name matches this regular expression',
+      })
+      .option('skip', {
+        type: 'string',
+        describe: 'Do not run tests whose Go-style name matches this regular expression',
+      })
       .option('dry-run', {
         type: 'boolean',
         default: false,
         describe: 'Print the plan (each requirement, its probes and tests, or why it is skipped) and create nothing',
       })
-      .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop after the first failed test (results are marked incomplete)' })
+      .option('fail-fast', {
+        type: 'boolean',
+        default: false,
+        describe: 'Stop after the first failed test (results are marked incomplete)',
+      })
       .option('parallel', {
         type: 'number',
         default: 1,
@@ -63,10 +74,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .check((a) => {
         const n = (a as { parallel?: unknown }).parallel;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new Error('--parallel must be a whole number ≥ 1');
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+          throw new Error('--parallel must be a whole number ≥ 1');
         return true;
       })
-      .option('timeout', { type: 'string', describe: 'Longest one test may take, e.g. 15m (overrides the probeTimeout parameter)' })
+      .option('timeout', {
+        type: 'string',
+        describe: 'Longest one test may take, e.g. 15m (overrides the probeTimeout parameter)',
+      })
       .option('sign-key', {
         type: 'string',
         describe: 'ECDSA P-256 private key (PEM) that signs the bundle; without it the bundle is unsigned',
@@ -75,7 +90,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         default: DEFAULT_PASSPHRASE_ENV,
         describe: 'Environment variable holding the passphrase of an encrypted --sign-key',
-      }) as unknown as Argv<RunArgs>,
+      }),
   handler: async (args) => {
     const { runConformance } = await import('../runner/run.js');
     process.exitCode = await runConformance({

@@ -102,7 +102,12 @@ export function loadProfile(ref: string, overrides: readonly string[] = []): Res
   let current: string | undefined = file;
   while (current !== undefined) {
     if (seen.includes(current)) {
-      throw new ProfileError(seen[seen.length - 1] ?? current, undefined, 'extends', `cycle in extends: ${[...seen, current].map((f) => path.basename(f)).join(' -> ')}`);
+      throw new ProfileError(
+        seen[seen.length - 1] ?? current,
+        undefined,
+        'extends',
+        `cycle in extends: ${[...seen, current].map((f) => path.basename(f)).join(' -> ')}`,
+      );
     }
     seen.push(current);
     const layer = parseLayer(current);
@@ -160,13 +165,15 @@ export function parseLayer(file: string): ProfileLayer {
     const field = key as TopLevelField;
     const value = pair.value;
     const str = (): string => {
-      if (!isScalar(value) || typeof value.value !== 'string') return fail(value ?? pair.key, field, 'expected a string');
+      if (!isScalar(value) || typeof value.value !== 'string')
+        return fail(value ?? pair.key, field, 'expected a string');
       return value.value;
     };
     const list = (): string[] => {
       if (!isSeq(value)) return fail(value ?? pair.key, field, 'expected a list of strings');
       return value.items.map((item, i) => {
-        if (!isScalar(item) || typeof item.value !== 'string') return fail(item as Node, `${field}[${String(i)}]`, 'expected a string');
+        if (!isScalar(item) || typeof item.value !== 'string')
+          return fail(item as Node, `${field}[${String(i)}]`, 'expected a string');
         return item.value;
       });
     };
@@ -186,12 +193,22 @@ export function parseLayer(file: string): ProfileLayer {
         const v = raw.replace(/^v/, '');
         if (v === 'auto') layer.checklistVersion = 'auto';
         else if (isChecklistVersion(v)) layer.checklistVersion = v;
-        else fail(value ?? pair.key, field, `expected auto or one of 1.33, 1.34, 1.35, 1.36, 1.37, got ${JSON.stringify(raw)}`);
+        else
+          fail(
+            value ?? pair.key,
+            field,
+            `expected auto or one of 1.33, 1.34, 1.35, 1.36, 1.37, got ${JSON.stringify(raw)}`,
+          );
         break;
       }
       case 'levels':
         layer.levels = list().map((l, i) => {
-          if (l !== 'MUST' && l !== 'SHOULD') return fail(isSeq(value) ? (value.items[i] as Node) : value, `levels[${String(i)}]`, 'expected MUST or SHOULD');
+          if (l !== 'MUST' && l !== 'SHOULD')
+            return fail(
+              isSeq(value) ? (value.items[i] as Node) : value,
+              `levels[${String(i)}]`,
+              'expected MUST or SHOULD',
+            );
           return l;
         });
         break;
@@ -201,7 +218,11 @@ export function parseLayer(file: string): ProfileLayer {
         ids.forEach((id, i) => {
           if (field === 'requirements' && id === 'all') return;
           if (!REQUIREMENTS.some((r) => r.id === id)) {
-            fail(isSeq(value) ? (value.items[i] as Node) : value, `${field}[${String(i)}]`, `unknown requirement "${id}" (see \`ai-conformance list\`)`);
+            fail(
+              isSeq(value) ? (value.items[i] as Node) : value,
+              `${field}[${String(i)}]`,
+              `unknown requirement "${id}" (see \`ai-conformance list\`)`,
+            );
           }
         });
         layer[field] = ids;
@@ -211,7 +232,12 @@ export function parseLayer(file: string): ProfileLayer {
         const known = Object.values(CATEGORY_DIRS);
         const suites = list();
         suites.forEach((s, i) => {
-          if (!known.includes(s)) fail(isSeq(value) ? (value.items[i] as Node) : value, `suites[${String(i)}]`, `unknown suite "${s}" (known: ${known.join(', ')})`);
+          if (!known.includes(s))
+            fail(
+              isSeq(value) ? (value.items[i] as Node) : value,
+              `suites[${String(i)}]`,
+              `unknown suite "${s}" (known: ${known.join(', ')})`,
+            );
         });
         layer.suites = suites;
         break;
@@ -220,7 +246,8 @@ export function parseLayer(file: string): ProfileLayer {
         if (!isMap(value)) fail(value ?? pair.key, field, 'expected a mapping of parameter names to values');
         for (const p of (value as YAMLMap).items as Pair<Node, Node>[]) {
           const name = isScalar(p.key) ? String(p.key.value) : '';
-          if (!isParameterName(name)) fail(p.key, `parameters.${name}`, `unknown parameter (see \`ai-conformance list --parameters\`)`);
+          if (!isParameterName(name))
+            fail(p.key, `parameters.${name}`, `unknown parameter (see \`ai-conformance list --parameters\`)`);
           const raw: unknown = isScalar(p.value) ? p.value.value : p.value?.toJSON();
           const r = coerceParameter(name as keyof typeof PARAMETERS, raw, false);
           if ('problem' in r) fail(p.value ?? p.key, `parameters.${name}`, r.problem);
@@ -250,7 +277,12 @@ function merge(layers: ProfileLayer[], overrides: readonly string[]): ResolvedPr
   const levels = pick('levels') ?? ['MUST', 'SHOULD'];
   const requirements = selectRequirements(pick('requirements'), pick('suites'), pick('exclude') ?? []);
   if (requirements.length === 0) {
-    throw new ProfileError(first.file, undefined, 'requirements', 'the profile selects no requirement (set requirements or suites, here or in a profile it extends)');
+    throw new ProfileError(
+      first.file,
+      undefined,
+      'requirements',
+      'the profile selects no requirement (set requirements or suites, here or in a profile it extends)',
+    );
   }
   const name = first.name ?? path.basename(first.file).replace(/\.ya?ml$/, '');
   const resolved = {
@@ -265,7 +297,11 @@ function merge(layers: ProfileLayer[], overrides: readonly string[]): ResolvedPr
   return { ...resolved, files: layers.map((l) => l.file), digest };
 }
 
-function selectRequirements(requirements: string[] | undefined, suites: string[] | undefined, exclude: string[]): string[] {
+function selectRequirements(
+  requirements: string[] | undefined,
+  suites: string[] | undefined,
+  exclude: string[],
+): string[] {
   const chosen = new Set<string>();
   for (const r of REQUIREMENTS) {
     if (requirements?.includes('all') === true || requirements?.includes(r.id) === true) chosen.add(r.id);

@@ -19,7 +19,10 @@ export interface BatchOptions {
 
 export async function loadBatches(files: readonly string[], options: BatchOptions): Promise<Mocha[]> {
   const count = Math.max(1, Math.min(options.parallel, files.length));
-  const batches = Array.from({ length: count }, () => new Mocha({ reporter: ConformanceReporter, bail: options.bail, timeout: options.timeoutMs }));
+  const batches = Array.from(
+    { length: count },
+    () => new Mocha({ reporter: ConformanceReporter, bail: options.bail, timeout: options.timeoutMs }),
+  );
   files.forEach((f, i) => batches[i % count]?.addFile(f));
   for (const m of batches) await m.loadFilesAsync();
   return batches;
@@ -51,7 +54,12 @@ export interface BatchOutcome {
   notRun: number;
 }
 
-export async function runBatches(batches: Mocha[], ctx: RunContext, progress: Progress, sink: ReporterSink): Promise<BatchOutcome> {
+export async function runBatches(
+  batches: Mocha[],
+  ctx: RunContext,
+  progress: Progress,
+  sink: ReporterSink,
+): Promise<BatchOutcome> {
   const planned = batches.reduce((n, m) => n + m.suite.total(), 0);
   const before = sink.results.length;
   const runners: Mocha.Runner[] = [];
@@ -60,9 +68,11 @@ export async function runBatches(batches: Mocha[], ctx: RunContext, progress: Pr
       (m) =>
         new Promise<void>((resolve) => {
           setReporterSink(sink); // the reporter is created inside run(), synchronously
-          runners.push(m.run(() => {
-            resolve();
-          }));
+          runners.push(
+            m.run(() => {
+              resolve();
+            }),
+          );
         }),
     ),
   ).then(() => 'done' as const);

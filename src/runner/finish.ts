@@ -60,11 +60,16 @@ export async function finishRun(input: FinishInput): Promise<ExitCode> {
     progress.line(`${String(input.excluded.length)} test(s) not selected by --focus/--skip and not run`);
   }
   if (input.interrupted) progress.line(progress.c.yellow('run interrupted: the results are partial'));
-  else if (results.run.incomplete) progress.line(progress.c.yellow('run stopped early (--fail-fast): the results are partial'));
-  progress.line(`results: ${path.relative(process.cwd(), outputDir) || '.'}/ (junit.xml, results.json, e2e.log, meta/)`);
+  else if (results.run.incomplete)
+    progress.line(progress.c.yellow('run stopped early (--fail-fast): the results are partial'));
+  progress.line(
+    `results: ${path.relative(process.cwd(), outputDir) || '.'}/ (junit.xml, results.json, e2e.log, meta/)`,
+  );
   progress.line(`bundle:  ${path.relative(process.cwd(), bundle.tarball)}`);
   if (bundle.unsigned || bundle.signature === undefined) {
-    progress.line(progress.c.yellow('bundle is UNSIGNED: pass --sign-key <key> (see `ai-conformance keygen`) to sign it'));
+    progress.line(
+      progress.c.yellow('bundle is UNSIGNED: pass --sign-key <key> (see `ai-conformance keygen`) to sign it'),
+    );
   } else {
     progress.line(`signature: ${path.relative(process.cwd(), bundle.signature)}`);
   }

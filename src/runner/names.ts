@@ -24,5 +24,11 @@ export function testName(runnable: Mocha.Runnable | Mocha.Suite): string {
 
 /** A fallback Go test name for a requirement without a probe or upstream test: `dra_support` → `TestDraSupport`. */
 export function goNameForRequirement(id: string): string {
-  return 'Test' + id.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return (
+    'Test' +
+    id
+      .split('_')
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('')
+  );
 }

@@ -58,7 +58,12 @@ export interface ProbeOptions {
   namespace?: boolean;
 }
 
-export function probe(id: string, goTestName: string, body: (p: ProbeHandle) => void, options: ProbeOptions = {}): void {
+export function probe(
+  id: string,
+  goTestName: string,
+  body: (p: ProbeHandle) => void,
+  options: ProbeOptions = {},
+): void {
   const def = PROBES.find((p) => p.id === id);
   if (!def) throw new Error(`probe ${id} is not in the catalogue (src/requirements/probes.ts)`);
   let namespace: string | undefined;

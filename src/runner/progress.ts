@@ -48,9 +48,12 @@ export class Progress {
       this.spinner ??= ora({ stream: this.stream, discardStdin: false });
       this.spinner.start(this.spinnerText());
     }
-    this.heartbeat ??= setInterval(() => {
-      this.beat();
-    }, Math.min(this.heartbeatMs, 5_000)).unref();
+    this.heartbeat ??= setInterval(
+      () => {
+        this.beat();
+      },
+      Math.min(this.heartbeatMs, 5_000),
+    ).unref();
   }
 
   private spinnerText(): string {

@@ -9,13 +9,8 @@ import { testName } from './names.js';
 import { probeSuites, skipReasons, type ProbeInfo } from './probe.js';
 import type { Progress } from './progress.js';
 
-const {
-  EVENT_TEST_BEGIN,
-  EVENT_TEST_PASS,
-  EVENT_TEST_FAIL,
-  EVENT_TEST_PENDING,
-  EVENT_HOOK_BEGIN,
-} = Mocha.Runner.constants;
+const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_HOOK_BEGIN } =
+  Mocha.Runner.constants;
 
 export interface ReporterSink {
   progress: Progress;
@@ -114,7 +109,8 @@ export class ConformanceReporter extends Mocha.reporters.Base {
       if (details !== undefined) result.details = details;
       results.push(result);
       logRouter.finished(info.probe, result);
-      const symbol = status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : status === 'skipped' ? 'skip' : 'error';
+      const symbol =
+        status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : status === 'skipped' ? 'skip' : 'error';
       progress.testFinished(symbol, result.name, result.durationMs, message);
     };
 
@@ -139,13 +135,15 @@ export class ConformanceReporter extends Mocha.reporters.Base {
     });
     runner.on(EVENT_TEST_FAIL, (runnable: Mocha.Runnable, err: Error) => {
       const message = err.message.trim() || err.name;
-      if ((runnable as Mocha.Runnable & { type?: string }).type === 'hook') {
-        const hook = runnable as Mocha.Hook;
+      if (runnable instanceof Mocha.Hook) {
+        const hook = runnable;
         if (hook.title.includes('after')) {
           const probe = probeInfo(hook).probe;
           logRouter.add(probe, `cleanup hook failed: ${message}`);
           logRouter.attachLeftovers(probe);
-          progress.line(progress.c.red(`    ! ${hook.parent ? testName(hook.parent) : ''}: cleanup failed: ${message}`));
+          progress.line(
+            progress.c.red(`    ! ${hook.parent ? testName(hook.parent) : ''}: cleanup failed: ${message}`),
+          );
           return;
         }
         // A failed `before` keeps every remaining test of its suite from running: each is an error.

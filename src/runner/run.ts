@@ -105,7 +105,13 @@ export async function runConformance(o: RunOptions): Promise<ExitCode> {
   const excluded = batches.flatMap((m) => pruneTests(m.suite, (name) => selected(name, focus, skip)));
 
   if (o.dryRun) {
-    printPlan(progress, profile, plan, batches.flatMap((m) => allTests(m.suite)), excluded);
+    printPlan(
+      progress,
+      profile,
+      plan,
+      batches.flatMap((m) => allTests(m.suite)),
+      excluded,
+    );
     for (const m of batches) m.dispose();
     return ExitCode.ok;
   }
@@ -169,7 +175,13 @@ function planSkips(plan: Plan, focus: RegExp | undefined, skip: RegExp | undefin
     .filter((r) => selected(r.name, focus, skip));
 }
 
-function printPlan(progress: Progress, profile: ResolvedProfile, plan: Plan, tests: Mocha.Test[], excluded: string[]): void {
+function printPlan(
+  progress: Progress,
+  profile: ResolvedProfile,
+  plan: Plan,
+  tests: Mocha.Test[],
+  excluded: string[],
+): void {
   progress.line(`profile ${profile.name} (${profile.files.map((f) => path.relative(process.cwd(), f)).join(' <- ')})`);
   progress.line(`checklist v${plan.checklistVersion} (${plan.checklistSource})`);
   progress.line('dry run: nothing is created; this is what a run would do:');

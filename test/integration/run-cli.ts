@@ -29,15 +29,27 @@ export interface CliRun {
   output(test: string): string;
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; withOutput?: boolean } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; withOutput?: boolean } = {},
+): Promise<CliRun> {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'aic-cli-')), 'out');
-  const full = [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'src', 'cli', 'main.ts'), ...args];
+  const full = [
+    path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+    path.join(root, 'src', 'cli', 'main.ts'),
+    ...args,
+  ];
   if (options.withOutput !== false && args[0] === 'run') full.push('--output', dir);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       full,
-      { cwd: root, env: { ...process.env, CI: 'true', ...options.env }, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: root,
+        env: { ...process.env, CI: 'true', ...options.env },
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         const file = path.join(dir, 'results.json');
@@ -48,7 +60,8 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
               .map((l) => JSON.parse(l) as GoEvent)
           : [];
         const actions = new Map<string, string>();
-        for (const e of events) if (e.Test !== undefined && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
+        for (const e of events)
+          if (e.Test !== undefined && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
         resolve({
           code,
           stdout,
@@ -56,7 +69,11 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
           dir,
           events,
           actions,
-          output: (test) => events.filter((e) => e.Test === test && e.Output !== undefined).map((e) => e.Output).join(''),
+          output: (test) =>
+            events
+              .filter((e) => e.Test === test && e.Output !== undefined)
+              .map((e) => e.Output)
+              .join(''),
         });
       },
     );
@@ -66,9 +83,14 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 /** Switches a broken variant of the test cluster on or off (test/cluster/variant). */
 export function clusterVariant(name: string, state: 'on' | 'off'): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [path.join(root, 'test', 'cluster', 'variant'), name, state], { cwd: root, timeout: 180_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`test/cluster/variant ${name} ${state} failed: ${stderr || stdout}`));
-      else resolve();
-    });
+    execFile(
+      'bash',
+      [path.join(root, 'test', 'cluster', 'variant'), name, state],
+      { cwd: root, timeout: 180_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`test/cluster/variant ${name} ${state} failed: ${stderr || stdout}`));
+        else resolve();
+      },
+    );
   });
 }

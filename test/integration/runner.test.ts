@@ -20,8 +20,8 @@ function fixtureProbe(id: string, requirement: string, spec: string): Probe {
 }
 
 (PROBES as Probe[]).push(
-  ...['fixture-pass', 'fixture-fail', 'fixture-skip', 'fixture-skip-all', 'fixture-timeout', 'fixture-setup-error'].map((id) =>
-    fixtureProbe(id, 'robust_controller', 'statuses.spec.ts'),
+  ...['fixture-pass', 'fixture-fail', 'fixture-skip', 'fixture-skip-all', 'fixture-timeout', 'fixture-setup-error'].map(
+    (id) => fixtureProbe(id, 'robust_controller', 'statuses.spec.ts'),
   ),
   fixtureProbe('fixture-interrupt', 'virtualized_accelerator', 'interrupt.spec.ts'),
   fixtureProbe('fixture-ff-first', 'gpu_sharing', 'fail-fast.spec.ts'),
@@ -64,13 +64,18 @@ async function runFixture(profile: string, extra: Partial<RunOptions> = {}): Pro
     .map((l) => JSON.parse(l) as GoEvent);
   const actions = new Map<string, string>();
   for (const e of events) if (e.Test && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
-  const runId = (JSON.parse(readFileSync(path.join(dir, 'meta', 'run.json'), 'utf8')) as { run: { runId: string } }).run.runId;
+  const runId = (JSON.parse(readFileSync(path.join(dir, 'meta', 'run.json'), 'utf8')) as { run: { runId: string } }).run
+    .runId;
   return {
     code,
     dir,
     runId,
     actions,
-    output: (test) => events.filter((e) => e.Test === test && e.Output !== undefined).map((e) => e.Output).join(''),
+    output: (test) =>
+      events
+        .filter((e) => e.Test === test && e.Output !== undefined)
+        .map((e) => e.Output)
+        .join(''),
     junit: readFileSync(path.join(dir, 'junit.xml'), 'utf8'),
   };
 }
@@ -101,7 +106,7 @@ describe('runner against the test cluster', function () {
         'TestFixturePass/ReadsBack': 'pass',
         'TestFixtureFail/WrongValue': 'fail',
         'TestFixtureFail/StillRunsAfterAFailure': 'pass',
-        'TestFixtureFail': 'fail',
+        TestFixtureFail: 'fail',
         'TestFixtureSkip/NotApplicable': 'skip',
         'TestFixtureSkipAll/First': 'skip',
         'TestFixtureSkipAll/Second': 'skip',
@@ -119,12 +124,21 @@ describe('runner against the test cluster', function () {
     });
 
     it('reports a setup failure as an error, not a failure', () => {
-      expect(run.junit).to.match(/<testcase[^>]*name="TestFixtureSetupError\/NeverRuns"[^>]*>\s*<error[^>]*fixture setup cannot reach its dependency/);
+      expect(run.junit).to.match(
+        /<testcase[^>]*name="TestFixtureSetupError\/NeverRuns"[^>]*>\s*<error[^>]*fixture setup cannot reach its dependency/,
+      );
       expect(run.junit).to.not.match(/<failure[^>]*message="[^"]*parameter fixtureThing/);
     });
 
     it('writes the evidence files and an unsigned bundle beside them', () => {
-      for (const f of ['junit.xml', 'results.json', 'e2e.log', 'meta/run.json', 'meta/profile.yaml', 'meta/cluster.json']) {
+      for (const f of [
+        'junit.xml',
+        'results.json',
+        'e2e.log',
+        'meta/run.json',
+        'meta/profile.yaml',
+        'meta/cluster.json',
+      ]) {
         expect(existsSync(path.join(run.dir, f)), f).to.equal(true);
       }
       const bundles = readdirSync(path.dirname(run.dir)).filter((f) => f.endsWith('.tar.gz'));
@@ -145,7 +159,9 @@ describe('runner against the test cluster', function () {
 
     it('exits 4 and marks the run incomplete', () => {
       expect(run.code).to.equal(4);
-      const meta = JSON.parse(readFileSync(path.join(run.dir, 'meta', 'run.json'), 'utf8')) as { run: { incomplete: boolean } };
+      const meta = JSON.parse(readFileSync(path.join(run.dir, 'meta', 'run.json'), 'utf8')) as {
+        run: { incomplete: boolean };
+      };
       expect(meta.run.incomplete).to.equal(true);
     });
 
@@ -165,7 +181,9 @@ describe('runner against the test cluster', function () {
       expect(run.code).to.equal(1);
       expect(run.actions.get('TestFixtureFailFastFirst/Fails')).to.equal('fail');
       expect(run.actions.has('TestFixtureFailFastSecond/MustNotRun')).to.equal(false);
-      const meta = JSON.parse(readFileSync(path.join(run.dir, 'meta', 'run.json'), 'utf8')) as { run: { incomplete: boolean } };
+      const meta = JSON.parse(readFileSync(path.join(run.dir, 'meta', 'run.json'), 'utf8')) as {
+        run: { incomplete: boolean };
+      };
       expect(meta.run.incomplete).to.equal(true);
     });
   });

@@ -14,14 +14,29 @@ describe('CLI', function () {
   it('--help lists every command and the exit codes', async () => {
     const r = await runCli(['--help']);
     expect(r.code).to.equal(0);
-    for (const c of ['run', 'list', 'keygen', 'verify <bundle>', 'cleanup']) expect(r.stdout).to.contain(`ai-conformance ${c}`);
+    for (const c of ['run', 'list', 'keygen', 'verify <bundle>', 'cleanup'])
+      expect(r.stdout).to.contain(`ai-conformance ${c}`);
     expect(r.stdout).to.match(/3\s+cluster\s+unreachable\s+or\s+unauthorized/);
   });
 
   it('run --help explains every flag', async () => {
     const r = await runCli(['run', '--help'], { withOutput: false });
     expect(r.code).to.equal(0);
-    for (const flag of ['--profile', '--kubeconfig', '--context', '--output', '--set', '--focus', '--skip', '--dry-run', '--fail-fast', '--timeout', '--sign-key', '--passphrase-env', '--debug']) {
+    for (const flag of [
+      '--profile',
+      '--kubeconfig',
+      '--context',
+      '--output',
+      '--set',
+      '--focus',
+      '--skip',
+      '--dry-run',
+      '--fail-fast',
+      '--timeout',
+      '--sign-key',
+      '--passphrase-env',
+      '--debug',
+    ]) {
       expect(r.stdout, flag).to.contain(flag);
     }
   });
@@ -60,12 +75,22 @@ describe('CLI', function () {
 
   describe('bad input: one line, the right exit code, no stack trace', () => {
     const cases: [string, string[], number, RegExp][] = [
-      ['a malformed profile', ['run', '--profile', 'test/fixtures/profiles/wrong-type.yaml'], 2, /wrong-type\.yaml:5: parameters\.gangSize: expected an integer/],
+      [
+        'a malformed profile',
+        ['run', '--profile', 'test/fixtures/profiles/wrong-type.yaml'],
+        2,
+        /wrong-type\.yaml:5: parameters\.gangSize: expected an integer/,
+      ],
       ['an unknown profile', ['run', '--profile', 'nope'], 2, /unknown profile "nope"/],
       ['an unknown parameter in --set', ['run', '--set', 'gpus=3'], 2, /--set gpus: unknown parameter/],
       ['a bad --focus', ['run', '--focus', '(', '--dry-run'], 2, /--focus: invalid regular expression/],
       ['an unknown flag', ['run', '--profiel', 'full'], 2, /Unknown argument: profiel/],
-      ['a missing kubeconfig', ['run', '--profile', 'gang-scheduling', '--kubeconfig', '/nonexistent/kubeconfig'], 3, /kubeconfig/],
+      [
+        'a missing kubeconfig',
+        ['run', '--profile', 'gang-scheduling', '--kubeconfig', '/nonexistent/kubeconfig'],
+        3,
+        /kubeconfig/,
+      ],
       ['an unknown command', ['frobnicate'], 2, /Unknown argument: frobnicate/],
     ];
     for (const [what, args, code, message] of cases) {
@@ -91,14 +116,18 @@ describe('CLI', function () {
           'current-context: x',
         ].join('\n'),
       );
-      const r = await runCli(['run', '--profile', 'gang-scheduling', '--kubeconfig', kubeconfig], { withOutput: false });
+      const r = await runCli(['run', '--profile', 'gang-scheduling', '--kubeconfig', kubeconfig], {
+        withOutput: false,
+      });
       expect(r.code).to.equal(3);
       expect(r.stderr).to.match(/^error: .*127\.0\.0\.1:1/);
       expect(r.stderr).to.not.match(/^\s+at /m);
     });
 
     it('--debug adds the stack trace', async () => {
-      const r = await runCli(['run', '--profile', 'test/fixtures/profiles/wrong-type.yaml', '--debug'], { withOutput: false });
+      const r = await runCli(['run', '--profile', 'test/fixtures/profiles/wrong-type.yaml', '--debug'], {
+        withOutput: false,
+      });
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(/^\s+at /m);
     });

@@ -33,7 +33,14 @@ describe('profiles', () => {
       ]);
     });
 
-    for (const name of ['full', 'gpu-scheduling', 'dra', 'gang-scheduling', 'model-mounting', 'inference-autoscaling']) {
+    for (const name of [
+      'full',
+      'gpu-scheduling',
+      'dra',
+      'gang-scheduling',
+      'model-mounting',
+      'inference-autoscaling',
+    ]) {
       it(`${name} loads and selects at least one requirement`, () => {
         const p = loadProfile(name);
         expect(p.name).to.equal(name);
@@ -102,7 +109,9 @@ describe('profiles', () => {
         expect(e.line, 'line').to.equal(line);
         expect(e.field, 'field').to.equal(field);
         expect(e.message).to.contain(text);
-        expect(e.message.startsWith(`${fixture(name)}${line === undefined ? '' : `:${String(line)}`}: `)).to.equal(true);
+        expect(e.message.startsWith(`${fixture(name)}${line === undefined ? '' : `:${String(line)}`}: `)).to.equal(
+          true,
+        );
       });
     }
 
@@ -113,7 +122,10 @@ describe('profiles', () => {
     });
 
     it('an unknown profile name lists the shipped ones', () => {
-      expect(() => loadProfile('nonexistent')).to.throw(UsageError, /unknown profile "nonexistent".*shipped profiles: .*gang-scheduling/);
+      expect(() => loadProfile('nonexistent')).to.throw(
+        UsageError,
+        /unknown profile "nonexistent".*shipped profiles: .*gang-scheduling/,
+      );
     });
   });
 
