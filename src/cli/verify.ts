@@ -6,6 +6,7 @@
 import pc from 'picocolors';
 import type { CommandModule } from 'yargs';
 import { verifyBundle, type Check, type VerificationReport } from '../bundle/verify.js';
+import { findRequirement, isChecklistVersion } from '../requirements/catalogue.js';
 import type { Status } from '../results/model.js';
 
 export interface VerifyArgs {
@@ -38,11 +39,34 @@ export function formatSummary(report: VerificationReport, c: Colors): string[] {
     `kubernetes   ${p.kubernetes.serverVersion ?? 'unknown'}`,
     `run          ${p.startedOn} .. ${p.finishedOn}`,
     `tests        ${String(s.passed)} passed, ${String(s.failed)} failed, ${String(s.skipped)} skipped, ${String(s.error)} error (${String(s.total)} total)`,
-    'requirements',
+    'requirements (signed verdicts)',
   ];
+  // Every test's status, from the statement's own lists: a failed requirement names what failed.
+  const statusOf = new Map<string, Status>();
+  for (const [status, names] of [
+    ['passed', p.passedTests],
+    ['failed', p.failedTests],
+    ['skipped', p.skippedTests],
+    ['error', p.errorTests],
+  ] as const) {
+    for (const name of names) statusOf.set(name, status);
+  }
+  const version = p.profile.version.replace(/^v/, '');
   for (const id of ids) {
-    const verdict = p.requirements[id]?.verdict ?? 'error';
-    lines.push(`  ${colour(verdict, MARK[verdict])} ${id.padEnd(width)}  ${colour(verdict, verdict)}`);
+    const r = p.requirements[id];
+    const verdict = r?.verdict ?? 'error';
+    const tests = r?.tests ?? [];
+    const req = findRequirement(id);
+    const level = req?.ours === true ? 'ours' : isChecklistVersion(version) ? (req?.levels[version] ?? '') : '';
+    const count = `${String(tests.length)} ${tests.length === 1 ? 'test' : 'tests'}`;
+    lines.push(
+      `  ${colour(verdict, MARK[verdict])} ${id.padEnd(width)}  ${level.padEnd(6)}  ${colour(verdict, verdict.padEnd(7))}  ${count}`,
+    );
+    for (const name of tests) {
+      const status = statusOf.get(name);
+      if (status === 'failed' || status === 'error')
+        lines.push(`      ${colour(status, MARK[status])} ${name} ${status}`);
+    }
   }
   return lines;
 }
