@@ -88,25 +88,29 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   // Pods outlast every wait of the tests that watch them; Cleanup deletes them earlier.
   const durationSeconds = (): number => Math.ceil((3 * p.waitMs + p.negativeWindowMs) / 1000);
 
+  /** Why every subtest skips (no solution, no accelerators); each subtest skips itself with it. */
+  let notApplicable: string | undefined;
+
   before(async function () {
     choice = chooseGangScheduler(p.param('gangScheduler'), await servedGangApis(p.kube));
-    if ('skip' in choice) p.skip(this, choice.skip);
+    if ('skip' in choice) {
+      notApplicable = choice.skip;
+      return;
+    }
     if ('note' in choice) p.log(choice.note);
     const acc = acceleratorFor(p.params);
     capacity = gangCapacity(await listAllPages<Node>(p.kube, '/api/v1/nodes'), acc);
     p.log(`capacity: ${describeCapacity(capacity)}`);
     if (capacity.total === 0) {
-      p.skip(
-        this,
-        `no usable node has allocatable ${acc.resource}: the gang's pods request accelerators (parameters accelerator, acceleratorResource)`,
-      );
+      notApplicable = `no usable node has allocatable ${acc.resource}: the gang's pods request accelerators (parameters accelerator, acceleratorResource)`;
     }
   });
 
   /** Creates the solution's objects once (queues) and records its quota use; later calls share the outcome. */
-  function setup(): Promise<Setup> {
+  function setup(mochaCtx: Mocha.Context): Promise<Setup> {
+    if (notApplicable !== undefined) p.skip(mochaCtx, notApplicable);
     if ('fail' in choice) expect.fail(choice.fail);
-    if ('skip' in choice) throw new Error('unreachable: the probe was skipped');
+    if ('skip' in choice) throw new Error('unreachable: skipped above');
     const chosen = choice;
     return (setupReady ??= (async () => {
       const acc = acceleratorFor(p.params);
@@ -161,14 +165,18 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
 
   async function submit(backend: GangBackend, gang: GangSpec): Promise<void> {
     const objects = backend.gangObjects(gang);
-    const created = await applyObjects(p.kube, objects, {
+    await applyObjects(p.kube, objects, {
       namespace: p.namespace,
       labels: runLabels(p.ctx.runId, p.id),
       cleanup: p.cleanup,
     });
-    live.set(gang.name, created as KubeObject[]);
+    // The manifests name every object (the server's replies need not repeat apiVersion and kind).
+    live.set(
+      gang.name,
+      objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: p.namespace } })),
+    );
     p.log(
-      `gang ${gang.name}: ${String(gang.pods)} pods × ${String(gang.perPod)} ${capacity.resource} submitted (${created.map((o) => `${o.kind ?? '?'} ${o.metadata?.name ?? '?'}`).join(', ')})`,
+      `gang ${gang.name}: ${String(gang.pods)} pods × ${String(gang.perPod)} ${capacity.resource} submitted (${objects.map((o) => `${o.kind ?? '?'} ${o.metadata?.name ?? '?'}`).join(', ')})`,
     );
     const seen = await within(
       `${backend.unseenHint} (gang ${gang.name})`,
@@ -224,7 +232,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   }
 
   it('PositiveGangScheduling', async function () {
-    const { backend } = await setup();
+    const { backend } = await setup(this);
     const size = Number(p.params['gangSize']);
     if (size > capacity.total) {
       p.skip(
@@ -242,7 +250,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   });
 
   it('NegativeGangScheduling', async function () {
-    const { backend } = await setup();
+    const { backend } = await setup(this);
     const big = oversizedGang(capacity, backend.quota);
     const quota = backend.quota === undefined ? '' : ` and the queue's quota of ${String(backend.quota)}`;
     p.log(
@@ -271,7 +279,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   });
 
   it('Cleanup', async function () {
-    const { backend, baseline } = await setup();
+    const { backend, baseline } = await setup(this);
     await deleteGangs();
     p.log('no gang pod is left');
     if (backend.usage !== undefined && baseline !== undefined) {
