@@ -66,6 +66,16 @@ probe('dra', 'TestDRASupport', (p) => {
     duration: durationSeconds(),
   });
 
+  /** Creates a workload of suites/accelerators/manifests in the probe namespace, with its cleanup. */
+  async function create(manifest: string, d: Devices): Promise<void> {
+    const objects = loadManifests(manifestFile('accelerators', manifest), manifestParams(d.apiVersion, d.deviceClass));
+    await applyObjects(p.kube, objects, {
+      namespace: p.namespace,
+      labels: runLabels(p.ctx.runId, p.id),
+      cleanup: p.cleanup,
+    });
+  }
+
   /** What every functional test needs: a v1-shaped API, the DeviceClass, and devices published for it. */
   async function findDevices(mochaCtx: Mocha.Context): Promise<Devices> {
     if (api.apiVersion === undefined) expect.fail(`DRA API not served: ${api.summary}`);
@@ -104,15 +114,7 @@ probe('dra', 'TestDRASupport', (p) => {
   function consumer(mochaCtx: Mocha.Context): Promise<Consumer> {
     return (consumerReady ??= (async () => {
       const d = await findDevices(mochaCtx);
-      const objects = loadManifests(
-        manifestFile('accelerators', 'dra-claim-template-pod.yaml'),
-        manifestParams(d.apiVersion, d.deviceClass),
-      );
-      await applyObjects(p.kube, objects, {
-        namespace: p.namespace,
-        labels: runLabels(p.ctx.runId, p.id),
-        cleanup: p.cleanup,
-      });
+      await create('dra-claim-template-pod.yaml', d);
       p.log(`created ResourceClaimTemplate one-accelerator and pod dra-consumer`);
       const pod = await waitFor<Pod>(p.kube, ref('v1', 'Pod', 'dra-consumer'), podRunning, waitOptions());
       const claimName = pod.status?.resourceClaimStatuses?.find((s) => s.name === 'accelerator')?.resourceClaimName;
@@ -195,15 +197,7 @@ probe('dra', 'TestDRASupport', (p) => {
 
   it('UnsatisfiableClaimNeverAllocated', async function () {
     const d = await findDevices(this);
-    const objects = loadManifests(
-      manifestFile('accelerators', 'dra-unsatisfiable.yaml'),
-      manifestParams(d.apiVersion, d.deviceClass),
-    );
-    await applyObjects(p.kube, objects, {
-      namespace: p.namespace,
-      labels: runLabels(p.ctx.runId, p.id),
-      cleanup: p.cleanup,
-    });
+    await create('dra-unsatisfiable.yaml', d);
     p.log(`created ResourceClaim unsatisfiable (its CEL selector matches no device) and pod dra-unsatisfiable`);
     const podRef = ref('v1', 'Pod', 'dra-unsatisfiable');
     const window = {
