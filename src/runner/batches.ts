@@ -110,6 +110,7 @@ export async function runBatches(
       ctx.pendingCleanups.delete(stack);
     }
   }
-  for (const m of batches) m.dispose();
+  // An interrupted instance still "runs" its abandoned test, and mocha refuses to dispose it then.
+  if (how === 'done') for (const m of batches) m.dispose();
   return { interrupted: how === 'interrupted', notRun: Math.max(0, planned - (sink.results.length - before)) };
 }
