@@ -57,7 +57,7 @@ export function formatSummary(report: VerificationReport, c: Colors): string[] {
     const verdict = r?.verdict ?? 'error';
     const tests = r?.tests ?? [];
     const req = findRequirement(id);
-    const level = req?.ours === true ? 'ours' : isChecklistVersion(version) ? (req?.levels[version] ?? '') : '';
+    const level = req?.ours === true ? 'ours' : isChecklistVersion(version) ? (req?.levels[version] ?? '—') : '';
     const count = `${String(tests.length)} ${tests.length === 1 ? 'test' : 'tests'}`;
     lines.push(
       `  ${colour(verdict, MARK[verdict])} ${id.padEnd(width)}  ${level.padEnd(6)}  ${colour(verdict, verdict.padEnd(7))}  ${count}`,

@@ -182,22 +182,31 @@ function requirementsOf(
 /**
  * meta/cluster.json flattened to `a.b.c: value` rows. The fingerprint's shape belongs to src/kube
  * and may grow; a generic flattening shows every field without this page having to follow it.
+ * List items are labelled by their `name` where they have one; a wide map of plain values (node
+ * labels) stays one row with a line per entry, so the table stays readable.
  */
 export function clusterFacts(cluster: unknown, prefix = ''): ClusterFact[] {
-  if (cluster === null || typeof cluster !== 'object') {
-    if (prefix === '') return [];
-    const value = typeof cluster === 'string' ? cluster : cluster === undefined ? '' : JSON.stringify(cluster);
-    return [{ key: prefix, value }];
-  }
+  const isScalar = (v: unknown): boolean => v === null || typeof v !== 'object';
+  const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+  if (isScalar(cluster)) return prefix === '' ? [] : [{ key: prefix, value: text(cluster) }];
   if (Array.isArray(cluster)) {
-    const scalars = cluster.every((v) => v === null || typeof v !== 'object');
-    const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-    const value = scalars ? cluster.map(text).join(', ') : cluster.map(text).join('\n');
-    return [{ key: prefix, value: cluster.length === 0 ? '(none)' : value }];
+    if (cluster.length === 0) return [{ key: prefix, value: '(none)' }];
+    if (cluster.every(isScalar)) return [{ key: prefix, value: cluster.map(text).join(', ') }];
+    return cluster.flatMap((item: unknown, i) => {
+      // Labelled by name, the name itself need not be a row of its own.
+      if (typeof item === 'object' && item !== null && 'name' in item && typeof item.name === 'string') {
+        const { name, ...rest } = item as Record<string, unknown> & { name: string };
+        return clusterFacts(rest, `${prefix}[${name}]`);
+      }
+      return clusterFacts(item, `${prefix}[${String(i)}]`);
+    });
   }
-  return Object.entries(cluster as Record<string, unknown>).flatMap(([k, v]) =>
-    clusterFacts(v, prefix === '' ? k : `${prefix}.${k}`),
-  );
+  const entries = Object.entries(cluster as Record<string, unknown>);
+  if (entries.length === 0) return prefix === '' ? [] : [{ key: prefix, value: '(none)' }];
+  if (prefix !== '' && entries.length > 4 && entries.every(([, v]) => isScalar(v))) {
+    return [{ key: prefix, value: entries.map(([k, v]) => `${k}: ${text(v)}`).join('\n') }];
+  }
+  return entries.flatMap(([k, v]) => clusterFacts(v, prefix === '' ? k : `${prefix}.${k}`));
 }
 
 /** `850 ms`, `12.3 s`, `4 min 05 s`. */

@@ -32,6 +32,10 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:5px 10px;border-bottom:1px solid #eaeef2}
 th{font-weight:600;color:#57606a;white-space:nowrap}
 td.num{text-align:right;white-space:nowrap}
+td{overflow-wrap:anywhere}
+table.facts{table-layout:fixed}
+table.facts th{width:30%;white-space:normal;overflow-wrap:anywhere}
+table.facts td .mono{white-space:pre-wrap}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono","Liberation Mono",Menlo,monospace;font-size:13px}
 pre{background:#f6f8fa;border:1px solid #eaeef2;border-radius:6px;padding:8px 10px;margin:6px 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:12px;padding:1px 10px;font-size:12px;font-weight:700;color:#fff;letter-spacing:.03em}
@@ -42,6 +46,7 @@ pre{background:#f6f8fa;border:1px solid #eaeef2;border-radius:6px;padding:8px 10
 .test{border-top:1px solid #eaeef2;padding:10px 0 4px}
 .test:first-of-type{border-top:0}
 .test-head{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
+.test-head code,h3 code{overflow-wrap:anywhere;min-width:0}
 .muted{color:#57606a}
 .msg{margin:6px 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.failed,.msg.error{background:#ffebe9;border:1px solid #ffcecb;color:#82071e;border-radius:6px;padding:6px 10px}
@@ -128,8 +133,13 @@ function clusterSection(data: ReportData): string {
   if (data.cluster === undefined) {
     return '<section id="cluster"><h2>Cluster</h2><p class="muted">No meta/cluster.json in this run.</p></section>';
   }
-  const facts = data.cluster.facts.map((f): [string, string] => [f.key, `<span class="mono">${e(f.value)}</span>`]);
-  return `<section id="cluster"><h2>Cluster fingerprint</h2><p class="muted">meta/cluster.json sha256 <code>${e(data.cluster.sha256)}</code></p><table>${rows(facts)}</table></section>`;
+  const facts = data.cluster.facts.map((f): [string, string] => {
+    const value = `<span class="mono">${e(f.value)}</span>`;
+    // Long lists (node labels) fold away; <details> needs no script and opens on click.
+    const lines = f.value.split('\n').length;
+    return [f.key, lines > 6 ? `<details><summary>${String(lines)} entries</summary>${value}</details>` : value];
+  });
+  return `<section id="cluster"><h2>Cluster fingerprint</h2><p class="muted">meta/cluster.json sha256 <code>${e(data.cluster.sha256)}</code></p><table class="facts">${rows(facts)}</table></section>`;
 }
 
 function testHtml(t: TestResult): string {

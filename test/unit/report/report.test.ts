@@ -164,12 +164,24 @@ describe('report', () => {
   });
 
   it('flattens the cluster fingerprint and formats durations', () => {
-    expect(clusterFacts({ a: { b: 1, c: ['x', 'y'] }, d: [], e: [{ f: 1 }], g: null })).to.deep.equal([
+    expect(
+      clusterFacts({
+        a: { b: 1, c: ['x', 'y'] },
+        d: [],
+        e: [{ name: 'n1', f: 1 }, { f: 2 }],
+        g: null,
+        h: { k1: 'a', k2: 'b', k3: 'c', k4: 'd', k5: 'e' },
+        i: {},
+      }),
+    ).to.deep.equal([
       { key: 'a.b', value: '1' },
       { key: 'a.c', value: 'x, y' },
       { key: 'd', value: '(none)' },
-      { key: 'e', value: '{"f":1}' },
+      { key: 'e[n1].f', value: '1' },
+      { key: 'e[1].f', value: '2' },
       { key: 'g', value: 'null' },
+      { key: 'h', value: 'k1: a\nk2: b\nk3: c\nk4: d\nk5: e' },
+      { key: 'i', value: '(none)' },
     ]);
     expect([850, 1500, 12_340, 245_000].map(formatDuration)).to.deep.equal([
       '850 ms',
