@@ -4,13 +4,14 @@
  * with the real writers (writeResults), as `ai-conformance run` writes it.
  */
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { NO_PROBE_REASON } from '../../../src/requirements/probes.js';
 import type { RunResults, Status, TestResult } from '../../../src/results/model.js';
 import { writeResults } from '../../../src/results/write.js';
+
+export { removeDir, rejection, tempDir } from '../bundle/fixture.js';
 
 const T0 = Date.parse('2026-09-01T12:00:00.000Z');
 let clock = 0;
@@ -135,14 +136,6 @@ export const VENDOR = {
   contactEmailAddress: 'conformance@acme.example',
   k8sConformanceUrl: 'https://github.com/cncf/k8s-conformance/tree/master/v1.36/acme-ai-platform',
 };
-
-export async function tempDir(prefix = 'aic-product-'): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), prefix));
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
 
 /** A run's output folder as `ai-conformance run` leaves it. */
 export async function writeRun(dir: string, results: RunResults): Promise<string> {

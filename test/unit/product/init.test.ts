@@ -16,7 +16,17 @@ import { productInit, productDirName } from '../../../src/product/init.js';
 import { loadTemplate } from '../../../src/product/template.js';
 import { TEMPLATE_1_36 } from '../../../src/product/templates/v1.36.js';
 import type { RunResults } from '../../../src/results/model.js';
-import { failingRun, passingRun, removeDir, skippingRun, tempDir, VENDOR, writeRun, writeVendor } from './fixture.js';
+import {
+  failingRun,
+  passingRun,
+  rejection,
+  removeDir,
+  skippingRun,
+  tempDir,
+  VENDOR,
+  writeRun,
+  writeVendor,
+} from './fixture.js';
 
 const GOLDEN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -48,15 +58,6 @@ async function closedPort(): Promise<number> {
     }),
   );
   return port;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof Error)) throw new Error('expected a rejection');
-  return err;
 }
 
 describe('product init', () => {

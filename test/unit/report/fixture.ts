@@ -6,10 +6,10 @@
 
 import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateKeyPair } from '../../../src/bundle/keys.js';
 import { packFolder } from '../../../src/bundle/pack.js';
 import { packAndSign } from '../../../src/bundle/sign.js';
 import { writeResults } from '../../../src/results/write.js';
+import { writeKeyPair } from '../bundle/fixture.js';
 import { failingRun, tempDir } from '../product/fixture.js';
 
 export const CLUSTER = {
@@ -57,13 +57,8 @@ export async function reportFixture(): Promise<ReportFixture> {
     argv: ['run', '--profile', 'full', '--sign-key', 'vendor.key'],
     cluster: CLUSTER,
   });
-  const pair = generateKeyPair();
-  const keyFile = path.join(root, 'vendor.key');
-  const pubFile = path.join(root, 'vendor.pub');
-  await writeFile(keyFile, pair.privatePem, { mode: 0o600 });
-  await writeFile(pubFile, pair.publicPem);
-  const otherPubFile = path.join(root, 'other.pub');
-  await writeFile(otherPubFile, generateKeyPair().publicPem);
+  const { keyFile, pubFile } = await writeKeyPair(root, 'vendor');
+  const { pubFile: otherPubFile } = await writeKeyPair(root, 'other');
   const signed = await packAndSign(runDir, results, { bundleDir: path.join(root, 'signed'), signKeyPath: keyFile });
   if (signed.signature === undefined) throw new Error('fixture: no signature');
 
