@@ -107,8 +107,9 @@ describe('bundle/verify', () => {
     expect(text).to.match(/^profile {6}full \(v1\.35\)$/m);
     expect(text).to.match(/^kubernetes {3}v1\.35\.2$/m);
     expect(text).to.include('3 passed, 1 failed, 1 skipped, 1 error (6 total)');
-    expect(text).to.match(/^ {2}✖ secure_accelerator_access +failed$/m);
-    expect(text).to.match(/^ {2}- dra_support +skipped$/m);
+    expect(text).to.match(/^ {2}✖ secure_accelerator_access +MUST +failed +2 tests$/m);
+    expect(text).to.match(/^ {6}✖ TestSecureAcceleratorAccess\/NegativeAccessTest failed$/m);
+    expect(text).to.match(/^ {2}- dra_support +MUST +skipped +1 test$/m);
     expect(process.exitCode ?? 0).to.equal(0);
   });
 });
