@@ -54,7 +54,8 @@ host_start() {
   mkdir -p "$AIC_RUN_DIR"
   # Not a job-control shell, so the child is no process-group leader and setsid execs in place:
   # $! is the daemon's own pid.
-  setsid "$@" >"$AIC_RUN_DIR/$name.log" 2>&1 </dev/null &
+  # 9>&-: daemons must not inherit the cluster lock (cluster_lock), or it would never be released.
+  setsid "$@" >"$AIC_RUN_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$AIC_RUN_DIR/$name.pid"
 }
 # host_stop NAME: TERM, then KILL after 10 s; also any stray process running that cached binary.
@@ -130,4 +131,17 @@ wait_metrics_available() {
   # shellcheck disable=SC2086
   k wait --for=condition=Available $AIC_METRICS_APISERVICES --timeout=90s >/dev/null ||
     { tail -20 "$AIC_RUN_DIR/test-adapter.log" >&2; die "custom-metrics APIServices not Available"; }
+}
+
+# One cluster per machine, shared: up, down and variant take this lock so that two of them never
+# interleave (e.g. two test runs starting at once). Nested calls (up running down) inherit it.
+cluster_lock() {
+  [[ -n ${AIC_CLUSTER_LOCKED:-} ]] && return 0
+  mkdir -p "$AIC_CACHE_DIR"
+  exec 9>"$AIC_CACHE_DIR/cluster.lock"
+  if ! flock -n 9; then
+    log "waiting for another up/down/variant to finish (lock $AIC_CACHE_DIR/cluster.lock)"
+    flock -w 600 9 || die "could not get the cluster lock within 10 minutes"
+  fi
+  export AIC_CLUSTER_LOCKED=1
 }
