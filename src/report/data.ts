@@ -6,7 +6,10 @@
  */
 
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { requirementVerdict, type ResultsPredicate } from '../bundle/statement.js';
+import { SUMS_FILE } from '../bundle/sums.js';
 import { loadPublicKey } from '../bundle/keys.js';
 import { verifyBundle, type Check } from '../bundle/verify.js';
 import { UsageError, VerificationError } from '../errors.js';
@@ -66,20 +69,33 @@ export interface BuildReportOptions {
 }
 
 export async function buildReport(opts: BuildReportOptions): Promise<ReportData> {
-  const evidence = await readRunEvidence(opts.source);
-  if (evidence.kind === 'folder' && opts.key !== undefined) {
+  const info = await stat(opts.source).catch(() => undefined);
+  if (info === undefined) throw new UsageError(`${opts.source}: no such run folder or bundle`);
+  const kind: RunEvidence['kind'] = info.isDirectory() ? 'folder' : 'bundle';
+  if (kind === 'folder' && opts.key !== undefined) {
     throw new UsageError(
       `${opts.source} is a run folder, which carries no signature: give its .tar.gz bundle to check --key`,
     );
   }
-  const signature = await checkSignature(evidence, opts);
+  // The signature first: a bundle whose contents no longer read must still be called tampered.
+  const checked = await checkSignature(kind, opts);
+  let evidence: RunEvidence;
+  try {
+    evidence = await readRunEvidence(opts.source);
+  } catch (err) {
+    if (checked.state === 'failed' && err instanceof UsageError) {
+      throw new VerificationError(`${checked.problem}; and its contents do not read: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+  const signature = sameBytes(checked, evidence);
   const predicate = signature.state === 'verified' ? signature.predicate : undefined;
   const { results } = evidence;
   const counts = predicate?.summary ?? countStatuses(results.tests);
   const clusterBytes = evidence.files.get(META_FILES.cluster);
   return {
     source: opts.source,
-    kind: evidence.kind,
+    kind,
     signature: signature.state === 'verified' ? withoutPredicate(signature) : signature,
     run: results.run,
     result: predicate?.result ?? overallResult(results),
@@ -98,11 +114,10 @@ export async function buildReport(opts: BuildReportOptions): Promise<ReportData>
   };
 }
 
-type Checked =
-  | Exclude<Signature, { state: 'verified' }>
-  | (Extract<Signature, { state: 'verified' }> & { predicate: ResultsPredicate });
+type Verified = Extract<Signature, { state: 'verified' }> & { predicate: ResultsPredicate; tarballSha256: string };
+type Checked = Exclude<Signature, { state: 'verified' }> | Verified;
 
-function withoutPredicate(checked: Extract<Checked, { state: 'verified' }>): Signature {
+function withoutPredicate(checked: Verified): Signature {
   return {
     state: 'verified',
     keyFingerprint: checked.keyFingerprint,
@@ -111,8 +126,19 @@ function withoutPredicate(checked: Extract<Checked, { state: 'verified' }>): Sig
   };
 }
 
-async function checkSignature(evidence: RunEvidence, opts: BuildReportOptions): Promise<Checked> {
-  if (evidence.kind === 'folder') {
+/** The page shows what was read in a second pass over the tarball; it must be the bytes that verified. */
+function sameBytes(checked: Checked, evidence: RunEvidence): Checked {
+  if (checked.state !== 'verified' || evidence.tarball?.sha256 === checked.tarballSha256) return checked;
+  return {
+    state: 'failed',
+    keyFingerprint: checked.keyFingerprint,
+    checks: checked.checks,
+    problem: 'the tarball changed while the report was being made',
+  };
+}
+
+async function checkSignature(kind: RunEvidence['kind'], opts: BuildReportOptions): Promise<Checked> {
+  if (kind === 'folder') {
     return {
       state: 'not-checked',
       reason: 'a run folder carries no signature; report on its .tar.gz bundle with --key to check one',
@@ -129,24 +155,16 @@ async function checkSignature(evidence: RunEvidence, opts: BuildReportOptions): 
       ...(opts.signature === undefined ? {} : { signature: opts.signature }),
       onCheck: (c) => checks.push(c),
     });
-    // The page shows what was read in a second pass; it must be the bytes that verified.
-    if (
-      evidence.tarball !== undefined &&
-      report.statement.subject.every((s) => s.digest.sha256 !== evidence.tarball?.sha256)
-    ) {
-      return {
-        state: 'failed',
-        keyFingerprint: key.fingerprint,
-        checks,
-        problem: 'the tarball changed while the report was being made',
-      };
-    }
+    const name = path.basename(report.tarball);
+    const subjects = report.statement.subject;
+    const subject = subjects.find((s) => s.name === name) ?? subjects.find((s) => s.name !== SUMS_FILE);
     return {
       state: 'verified',
       keyFingerprint: report.keyFingerprint,
       checks,
       fileCount: report.fileCount,
       predicate: report.predicate,
+      tarballSha256: subject?.digest.sha256 ?? '',
     };
   } catch (err) {
     if (!(err instanceof VerificationError)) throw err;

@@ -4,9 +4,10 @@
  * itself is checked in Chromium (chromium.test.ts).
  */
 
-import { readFile } from 'node:fs/promises';
+import { copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
+import { packFolder } from '../../../src/bundle/pack.js';
 import { report } from '../../../src/cli/report.js';
 import { UsageError, VerificationError } from '../../../src/errors.js';
 import { buildReport, clusterFacts, formatDuration } from '../../../src/report/data.js';
@@ -55,6 +56,22 @@ describe('report', () => {
     expect(data.signature.checks.find((c) => !c.ok)?.id).to.equal('tarball');
     const html = renderHtml(data);
     expect(html).to.contain('class="banner failed"').and.contain('Verification failed').and.contain('sha256 mismatch');
+  });
+
+  it('a bundle whose edited contents no longer read: still a verification failure, not a usage error', async () => {
+    const edited = path.join(fx.root, 'unreadable');
+    await cp(fx.runDir, edited, { recursive: true });
+    await writeFile(path.join(edited, 'junit.xml'), '<testsuites><testsuite>');
+    const tarball = path.join(fx.root, 'unreadable-bundle', path.basename(fx.tarball));
+    await packFolder(edited, tarball);
+    await copyFile(`${fx.tarball}.sigstore.json`, `${tarball}.sigstore.json`);
+    const err = await buildReport({ source: tarball, key: fx.pubFile }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(VerificationError);
+    expect((err as Error).message).to.match(
+      /sha256 mismatch .*; and its contents do not read: .*junit\.xml does not parse/,
+    );
+    // Without a key the same bundle is simply unreadable.
+    expect(await buildReport({ source: tarball }).catch((e: unknown) => e)).to.be.instanceOf(UsageError);
   });
 
   it('another key: failed, naming the key it was checked against', async () => {
