@@ -5,9 +5,10 @@
  * (suites/accelerators/device-report.ts) and the probe compares that with what it was given.
  */
 import { expect } from 'chai';
-import { podSucceeded } from '../../src/kube/conditions.js';
+import { isNotFound } from '../../src/kube/api-error.js';
+import { describePod, podSucceeded } from '../../src/kube/conditions.js';
 import type { KubeObject, Pod } from '../../src/kube/objects.js';
-import { waitFor } from '../../src/kube/wait.js';
+import { TerminalConditionError, waitFor, type Condition } from '../../src/kube/wait.js';
 import { acceleratorFor, type Accelerator } from '../../src/requirements/accelerators.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
 import { readAcceleratorNodes } from '../accelerators/accelerator-nodes.js';
@@ -76,9 +77,9 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
 
   it('PositiveAccessTest', async function () {
     const s = ready(setup);
-    const pod = await runPod(p, s, `one-accelerator-${s.mode}.yaml`, 'positive', REPORT_SECONDS);
+    const { pod, allocated } = await runPod(p, s, `one-accelerator-${s.mode}.yaml`, 'positive', REPORT_SECONDS);
     const report = readDeviceReport(pod, 'probe');
-    p.log(`container probe, given ${given(s)}, sees ${describeReport(report)}${await allocationText(p, pod)}`);
+    p.log(`container probe, given ${given(s)}${allocationText(allocated)}, sees ${describeReport(report)}`);
     expect(
       deviceCount(report),
       `container probe of pod ${pod.metadata?.name ?? ''}, given ${given(s)}, sees ${describeReport(report)}; expected exactly 1`,
@@ -93,7 +94,7 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
   it('NegativeIsolationTest', async function () {
     const s = ready(setup);
     const env = s.acc.visibleDevicesEnv;
-    const pod = await runPod(p, s, 'no-accelerator.yaml', 'no-request', REPORT_SECONDS, (o) => {
+    const { pod } = await runPod(p, s, 'no-accelerator.yaml', 'no-request', REPORT_SECONDS, (o) => {
       if (env !== undefined) addEnv(o, ['probe'], env, 'all');
     });
     const report = readDeviceReport(pod, 'probe');
@@ -108,13 +109,20 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
   it('MultiContainerIsolationTest', async function () {
     const s = ready(setup);
     const env = s.acc.visibleDevicesEnv;
-    const pod = await runPod(p, s, `two-containers-${s.mode}.yaml`, 'two-containers', REPORT_SECONDS, (o) => {
-      if (env !== undefined) addEnv(o, ['not-given'], env, 'all');
-    });
+    const { pod, allocated } = await runPod(
+      p,
+      s,
+      `two-containers-${s.mode}.yaml`,
+      'two-containers',
+      REPORT_SECONDS,
+      (o) => {
+        if (env !== undefined) addEnv(o, ['not-given'], env, 'all');
+      },
+    );
     const withDevice = readDeviceReport(pod, 'given');
     const without = readDeviceReport(pod, 'not-given');
     p.log(
-      `container given, given ${given(s)}, sees ${describeReport(withDevice)}; container not-given sees ${describeReport(without)}`,
+      `container given, given ${given(s)}${allocationText(allocated)}, sees ${describeReport(withDevice)}; container not-given sees ${describeReport(without)}`,
     );
     expect(
       deviceCount(without),
@@ -136,18 +144,17 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
     }
     const file = `one-accelerator-${s.mode}.yaml`;
     // Both pods are created before either is awaited, so that they hold their devices together.
-    const objects = [
-      await createPod(p, s, file, 'distinct-a', HOLD_SECONDS),
-      await createPod(p, s, file, 'distinct-b', HOLD_SECONDS),
-    ];
+    const names = ['distinct-a', 'distinct-b'];
+    for (const name of names) await createPod(p, s, file, name, HOLD_SECONDS);
+    const allocations: string[][] = [];
+    for (const name of names) allocations.push(await observeAllocation(p, s, name));
     const pods: Pod[] = [];
-    for (const o of objects)
-      pods.push(await waitFor(p.kube, podRef(p.namespace, o.metadata?.name ?? ''), podSucceeded, waitOptions(p)));
+    for (const name of names) pods.push(await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)));
     const [a, b] = pods as [Pod, Pod];
     const reports = pods.map((pod) => readDeviceReport(pod, 'probe')) as [DeviceReport, DeviceReport];
     for (const [i, pod] of pods.entries()) {
       p.log(
-        `pod ${pod.metadata?.name ?? ''} sees ${describeReport(reports[i] as DeviceReport)}${await allocationText(p, pod)}`,
+        `pod ${pod.metadata?.name ?? ''}${allocationText(allocations[i] ?? [])} sees ${describeReport(reports[i] as DeviceReport)}`,
       );
     }
     const intervals = pods.map((pod) => runInterval(pod, 'probe')).filter((x): x is RunInterval => x !== undefined);
@@ -166,6 +173,12 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
     expect(
       shared,
       `pods ${a.metadata?.name ?? ''} and ${b.metadata?.name ?? ''}, each given ${given(s)} on node ${s.node.name} at the same time, both see ${shared.join(', ')}`,
+    ).to.deep.equal([]);
+    const [da, db] = allocations as [string[], string[]];
+    const bothAllocated = da.filter((d) => db.includes(d));
+    expect(
+      bothAllocated,
+      `the claims of pods ${a.metadata?.name ?? ''} and ${b.metadata?.name ?? ''} were both allocated ${bothAllocated.join(', ')}`,
     ).to.deep.equal([]);
   });
 });
@@ -189,6 +202,12 @@ async function createPod(
   return pod;
 }
 
+interface Ran {
+  pod: Pod;
+  /** DRA mode: `driver/pool/device` allocated to the pod's claims. */
+  allocated: string[];
+}
+
 /** Creates a reporting pod and waits until it has finished; a pod that never does fails the test. */
 async function runPod(
   p: ProbeHandle,
@@ -197,30 +216,50 @@ async function runPod(
   name: string,
   seconds: number,
   adjust?: (o: KubeObject) => void,
-): Promise<Pod> {
-  const pod = await createPod(p, s, file, name, seconds, adjust);
-  return waitFor(p.kube, podRef(p.namespace, pod.metadata?.name ?? name), podSucceeded, waitOptions(p));
+): Promise<Ran> {
+  await createPod(p, s, file, name, seconds, adjust);
+  const allocated = await observeAllocation(p, s, name);
+  return { pod: await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)), allocated };
 }
 
+/** The pod is bound to a node and the controller has named the claims made for it. */
+const boundWithClaims: Condition<Pod | undefined, Pod> = {
+  description: 'to be bound with its ResourceClaims created',
+  test(pod) {
+    if (pod?.status?.phase === 'Failed') throw new TerminalConditionError(`pod failed: ${describePod(pod)}`);
+    const claims = pod?.status?.resourceClaimStatuses ?? [];
+    const ready = pod?.spec?.nodeName !== undefined && claims.length > 0 && claims.every((c) => c.resourceClaimName);
+    return ready ? { done: true, value: pod } : false;
+  },
+  describe: describePod,
+};
+
 /**
- * `; its claim was allocated gpu.nvidia.com/node/gpu-3` for the log (DRA mode), best effort: a
- * finished pod's generated claim may already be deallocated or gone.
+ * DRA mode: the devices the scheduler allocated to the pod's claims, read as soon as the pod is
+ * bound (the scheduler allocates before binding). Empty for pods without claims, and for a claim
+ * already released because its pod finished first.
  */
-async function allocationText(p: ProbeHandle, pod: Pod): Promise<string> {
+async function observeAllocation(p: ProbeHandle, s: Setup, name: string): Promise<string[]> {
+  if (s.mode !== 'dra') return [];
+  const pod = await waitFor(p.kube, podRef(p.namespace, name), boundWithClaims, waitOptions(p));
   const devices: string[] = [];
   for (const status of pod.status?.resourceClaimStatuses ?? []) {
-    if (status.resourceClaimName === undefined) continue;
-    try {
-      const claim = await p.kube.getJson<ClaimStatus>(
-        `/apis/resource.k8s.io/v1/namespaces/${p.namespace}/resourceclaims/${status.resourceClaimName}`,
-      );
-      for (const r of claim.status?.allocation?.devices?.results ?? [])
-        devices.push(`${r.driver}/${r.pool}/${r.device}`);
-    } catch {
-      // Gone already: nothing to show.
-    }
+    const claim: ClaimStatus = await p.kube
+      .getJson<ClaimStatus>(
+        `/apis/resource.k8s.io/v1/namespaces/${p.namespace}/resourceclaims/${status.resourceClaimName ?? ''}`,
+      )
+      .catch((err: unknown): ClaimStatus => {
+        if (isNotFound(err)) return {};
+        throw err;
+      });
+    for (const r of claim.status?.allocation?.devices?.results ?? []) devices.push(`${r.driver}/${r.pool}/${r.device}`);
   }
-  return devices.length === 0 ? '' : `; its claim was allocated ${devices.join(', ')}`;
+  return devices;
+}
+
+/** ` (allocated gpu.nvidia.com/gpu-h100-0/gpu-3)` for log lines; empty without claims. */
+function allocationText(devices: readonly string[]): string {
+  return devices.length === 0 ? '' : ` (allocated ${devices.join(', ')})`;
 }
 
 interface ClaimStatus {

@@ -38,7 +38,7 @@ describe('probe secure-accelerator-access (TestSecureAcceleratorAccess) on the t
         );
         if (used === 'dra')
           expect(run.output(`${TEST}/PositiveAccessTest`)).to.match(
-            /its claim was allocated gpu\.nvidia\.com\/gpu-\w+-\d\/gpu-\d/,
+            /given a claim on DeviceClass gpu\.nvidia\.com \(allocated gpu\.nvidia\.com\/gpu-\w+-\d\/gpu-\d+\), sees 1 device/,
           );
       });
     });
