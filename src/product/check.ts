@@ -103,7 +103,7 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
         if (f.required) add(lineOf(metadata, 1), field, `missing (or ${f.snake}): ${f.meaning}`);
         continue;
       }
-      const value = isScalar(pair.value) ? pair.value.value : pair.value === null ? null : 'a collection';
+      const value: unknown = isScalar(pair.value) ? pair.value.value : pair.value === null ? null : [];
       const where = lineOf(pair);
       const keyName = isScalar(pair.key) ? String(pair.key.value) : f.key;
       const problem = value === null ? (f.required ? 'is empty' : undefined) : fieldValueProblem(f, value);

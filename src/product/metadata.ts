@@ -27,7 +27,11 @@ export function lookupField(map: Record<string, unknown>, f: MetadataField): Fie
 
 /** What is wrong with one present value, or undefined. Empty optional values are fine. */
 export function fieldValueProblem(f: MetadataField, value: unknown): string | undefined {
-  if (typeof value !== 'string') return `must be a string, not ${value === null ? 'empty' : typeof value}`;
+  // YAML reads `2.10` as the number 2.1 and `true` as a boolean; the validator wants strings.
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `is a ${typeof value} to YAML, not a string: quote it, e.g. "${String(value)}"`;
+  }
+  if (typeof value !== 'string') return value === null ? 'is empty' : 'must be a string, not a list or map';
   if (value.trim() === '') return f.required ? 'is empty' : undefined;
   if (PLACEHOLDER.test(value)) return `still holds the template placeholder ${value}`;
   if (f.key === 'k8sConformanceUrl' && !K8S_CONFORMANCE_URL.test(value.trim())) {

@@ -128,6 +128,14 @@ describe('product check', () => {
       line: ['platformVersion:'],
     },
     {
+      rule: 'metadata values are strings',
+      mutate: (d) => {
+        meta(d).set('platformVersion', 2.1);
+      },
+      expect: /: metadata\.platformVersion: is a number to YAML, not a string: quote it, e\.g\. "2\.1"$/,
+      line: ['platformVersion:'],
+    },
+    {
       rule: 'no [placeholder] left',
       mutate: (d) => {
         meta(d).set('documentationUrl', '[Documentation URL]');
