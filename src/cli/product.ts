@@ -157,7 +157,7 @@ const checkCommand: CommandModule<object, ProductCheckArgs> = {
 };
 
 export const productCommand: CommandModule = {
-  command: 'product <command>',
+  command: 'product',
   describe: 'Prepare the CNCF submission: PRODUCT.yaml from a run (init), and the validator’s checks (check)',
   builder: (y: Argv) =>
     y
