@@ -32,7 +32,7 @@ import {
 const CATEGORY = 'models';
 const MOUNT_PATH = '/models';
 /** How long the model reader stays after reporting (its duration annotation). */
-const REPORT_SECONDS = 2;
+const REPORT_SECONDS = 1;
 const SERVER_LABEL = 'ai-conformance.io/role=model-server';
 
 type MountOutcome = { report: MountReport } | { skip: string } | { error: string };
