@@ -10,6 +10,8 @@ import { packageVersion } from '../paths.js';
 import { cleanupCommand } from './cleanup.js';
 import { keygenCommand } from './keygen.js';
 import { listCommand } from './list.js';
+import { productCommand } from './product.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { verifyCommand } from './verify.js';
 
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(strict(keygenCommand))
       .command(strict(verifyCommand))
       .command(strict(cleanupCommand))
+      .command(strict(productCommand))
+      .command(strict(reportCommand))
       .demandCommand(1, 'Name a command; see --help')
       .strict()
       .version(packageVersion())

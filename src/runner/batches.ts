@@ -4,6 +4,7 @@
  * Results list. Probes of different requirements keep to their own namespaces, so they do not
  * interfere. Files are loaded one instance after the other (mocha's `describe` is a global).
  */
+import { pathToFileURL } from 'node:url';
 import Mocha from 'mocha';
 import { ExitCode } from '../errors.js';
 import type { RunContext } from './context.js';
@@ -17,15 +18,34 @@ export interface BatchOptions {
   timeoutMs: number;
 }
 
+const { EVENT_FILE_PRE_REQUIRE, EVENT_FILE_REQUIRE, EVENT_FILE_POST_REQUIRE } = Mocha.Suite.constants;
+
 export async function loadBatches(files: readonly string[], options: BatchOptions): Promise<Mocha[]> {
   const count = Math.max(1, Math.min(options.parallel, files.length));
   const batches = Array.from(
     { length: count },
     () => new Mocha({ reporter: ConformanceReporter, bail: options.bail, timeout: options.timeoutMs }),
   );
-  files.forEach((f, i) => batches[i % count]?.addFile(f));
-  for (const m of batches) await m.loadFilesAsync();
+  const assigned = batches.map((): string[] => []);
+  files.forEach((f, i) => assigned[i % count]?.push(f));
+  for (const [i, m] of batches.entries()) await importSpecs(m, assigned[i] ?? []);
   return batches;
+}
+
+/**
+ * What mocha's loadFilesAsync does, with `import()` only. Mocha 12 tries `require()` first
+ * (require(esm)); under a TypeScript loader that evaluates a second, CommonJS copy of the spec and
+ * of src/runner, whose run context is empty, and the half-built suite then nests every later one.
+ */
+async function importSpecs(mocha: Mocha, files: readonly string[]): Promise<void> {
+  (mocha as Mocha & { lazyLoadFiles(enable: boolean): Mocha }).lazyLoadFiles(true);
+  for (const file of files) {
+    mocha.files.push(file);
+    mocha.suite.emit(EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+    const loaded: unknown = await import(pathToFileURL(file).href);
+    mocha.suite.emit(EVENT_FILE_REQUIRE, loaded, file, mocha);
+    mocha.suite.emit(EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+  }
 }
 
 export function allTests(suite: Mocha.Suite): Mocha.Test[] {
