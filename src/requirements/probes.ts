@@ -4,6 +4,8 @@
  * reported as skipped with NO_PROBE_REASON, never as passed.
  */
 
+import { processWide } from '../process-wide.js';
+
 export const NO_PROBE_REASON = 'no probe in this version of ai-conformance';
 
 export interface Probe {
@@ -17,7 +19,8 @@ export interface Probe {
   parameters: string[];
 }
 
-export const PROBES: readonly Probe[] = [
+// Process-wide so that a test harness can register fixture probes that the runner then sees.
+export const PROBES: readonly Probe[] = processWide('probes', (): Probe[] => [
   {
     id: 'dra',
     requirement: 'dra_support',
@@ -102,7 +105,7 @@ export const PROBES: readonly Probe[] = [
     tests: ['TestModelMounting'],
     parameters: ['modelImage', 'modelDigests', 'modelStorageClass', 'probeImage', 'waitTimeout'],
   },
-];
+]);
 
 export function probesFor(requirementId: string): Probe[] {
   return PROBES.filter((p) => p.requirement === requirementId);

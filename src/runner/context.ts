@@ -3,6 +3,7 @@
  * The runner sets it before loading the suites; suites read it through `probe()` (probe.ts), so a
  * spec file never parses flags or profiles itself.
  */
+import { processWide } from '../process-wide.js';
 import type { CleanupStack } from '../kube/cleanup.js';
 import type { Kube } from '../kube/client.js';
 import type { Parameters } from '../profiles/parameters.js';
@@ -20,13 +21,14 @@ export interface RunContext {
   log: (line: string, probe?: string) => void;
 }
 
-let current: RunContext | undefined;
+const slot = processWide('run-context', (): { current: RunContext | undefined } => ({ current: undefined }));
 
 export function setRunContext(ctx: RunContext | undefined): void {
-  current = ctx;
+  slot.current = ctx;
 }
 
 export function runContext(): RunContext {
+  const current = slot.current;
   if (current === undefined) {
     throw new Error('no run context: suites must be loaded by the ai-conformance runner');
   }

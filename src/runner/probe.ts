@@ -3,6 +3,8 @@
  * `describe` whose `before` makes the probe's own namespace and cleanup stack and whose `after`
  * runs that stack (LIFO), on every path. Tests inside are the Go-style subtests.
  */
+import Mocha from 'mocha';
+import { processWide } from '../process-wide.js';
 import { CleanupStack } from '../kube/cleanup.js';
 import type { Kube } from '../kube/client.js';
 import { createProbeNamespace } from '../kube/namespace.js';
@@ -24,10 +26,10 @@ export interface ProbeInfo {
 }
 
 /** The reporter finds a test's probe and requirement by walking up to the probe's suite. */
-export const probeSuites = new WeakMap<Mocha.Suite, ProbeInfo>();
+export const probeSuites = processWide('probe-suites', () => new WeakMap<Mocha.Suite, ProbeInfo>());
 
 /** Skip reasons by test or suite; a skip without a reason is never reported. */
-export const skipReasons = new WeakMap<Mocha.Runnable | Mocha.Suite, string>();
+export const skipReasons = processWide('skip-reasons', () => new WeakMap<Mocha.Runnable | Mocha.Suite, string>());
 
 export interface ProbeHandle {
   readonly id: string;
@@ -48,7 +50,9 @@ export interface ProbeHandle {
 }
 
 export function skipWithReason(mochaCtx: Mocha.Context, reason: string): never {
-  const target = mochaCtx.currentTest ?? mochaCtx.test?.parent;
+  // From a hook the reason belongs to the whole suite (mocha points currentTest at the next test).
+  const runnable = mochaCtx.test;
+  const target = runnable instanceof Mocha.Hook ? runnable.parent : (mochaCtx.currentTest ?? runnable?.parent);
   if (target) skipReasons.set(target, reason);
   mochaCtx.skip();
 }

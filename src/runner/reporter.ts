@@ -73,8 +73,9 @@ function skipReason(test: Mocha.Runnable): string {
   return 'skipped without a reason (a probe bug: use skipWithReason)';
 }
 
+/** By name, not instanceof: the error may come from another copy of the module (see process-wide.ts). */
 function isSetupError(err: unknown): boolean {
-  return err instanceof ClusterError || (err instanceof Error && err.name === 'ProbeError');
+  return err instanceof Error && (err.name === ClusterError.name || err.name === 'ProbeError');
 }
 
 function allTests(suite: Mocha.Suite): Mocha.Test[] {
