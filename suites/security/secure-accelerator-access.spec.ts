@@ -145,9 +145,10 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
     const file = `one-accelerator-${s.mode}.yaml`;
     // Both pods are created before either is awaited, so that they hold their devices together.
     const names = ['distinct-a', 'distinct-b'];
-    for (const name of names) await createPod(p, s, file, name, HOLD_SECONDS);
+    const created: KubeObject[] = [];
+    for (const name of names) created.push(await createPod(p, s, file, name, HOLD_SECONDS));
     const allocations: string[][] = [];
-    for (const name of names) allocations.push(await observeAllocation(p, s, name));
+    for (const o of created) allocations.push(await observeAllocation(p, o));
     const pods: Pod[] = [];
     for (const name of names) pods.push(await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)));
     const [a, b] = pods as [Pod, Pod];
@@ -217,8 +218,8 @@ async function runPod(
   seconds: number,
   adjust?: (o: KubeObject) => void,
 ): Promise<Ran> {
-  await createPod(p, s, file, name, seconds, adjust);
-  const allocated = await observeAllocation(p, s, name);
+  const created = await createPod(p, s, file, name, seconds, adjust);
+  const allocated = await observeAllocation(p, created);
   return { pod: await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)), allocated };
 }
 
@@ -235,12 +236,14 @@ const boundWithClaims: Condition<Pod | undefined, Pod> = {
 };
 
 /**
- * DRA mode: the devices the scheduler allocated to the pod's claims, read as soon as the pod is
- * bound (the scheduler allocates before binding). Empty for pods without claims, and for a claim
- * already released because its pod finished first.
+ * The devices the scheduler allocated to a created pod's claims (DRA mode), read as soon as the
+ * pod is bound (the scheduler allocates before binding). Empty for pods without claims, and for a
+ * claim already released because its pod finished first.
  */
-async function observeAllocation(p: ProbeHandle, s: Setup, name: string): Promise<string[]> {
-  if (s.mode !== 'dra') return [];
+async function observeAllocation(p: ProbeHandle, created: KubeObject): Promise<string[]> {
+  const claims = (created.spec as { resourceClaims?: unknown[] } | undefined)?.resourceClaims ?? [];
+  if (claims.length === 0) return [];
+  const name = created.metadata?.name ?? '';
   const pod = await waitFor(p.kube, podRef(p.namespace, name), boundWithClaims, waitOptions(p));
   const devices: string[] = [];
   for (const status of pod.status?.resourceClaimStatuses ?? []) {
