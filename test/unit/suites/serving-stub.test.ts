@@ -157,9 +157,10 @@ describe('the metrics probes manifests', function () {
       concurrency: 30,
       holdMs: 1000,
     });
-    expect(JSON.stringify(load))
-      .to.include('while [ $i -lt 30 ]')
-      .and.to.include('http://inference:8000/infer?ms=1000');
+    const text = JSON.stringify(load);
+    expect(text).to.include('{"name":"TARGET_URL","value":"http://inference:8000/infer?ms=1000"}');
+    expect(text).to.include('{"name":"CONCURRENCY","value":"30"}');
+    expect(text).to.include('while [ \\"$i\\" -lt \\"$CONCURRENCY\\" ]');
     const [pm] = loadManifests(manifestFile('observability', 'serving-stub-podmonitor.yaml'), { name: 'x' });
     expect(pm?.kind).to.equal('PodMonitor');
   });
