@@ -14,7 +14,7 @@ import { pollUntil } from '../../src/metrics/poll.js';
 import { parseExposition, type Sample } from '../../src/metrics/prometheus.js';
 import { instantQuery, promString, type VectorSample } from '../../src/metrics/query.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate } from '../accelerators/accelerator-pods.js';
+import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
 import {
   callStub,
   conformanceRun,
@@ -72,12 +72,8 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
       () => 'answering',
       {
         description: `serving stub ${p.namespace}/${STUB} to answer /healthz through the service proxy`,
-        timeoutMs: p.waitMs,
+        ...waitOptions(p),
         intervalMs: 1000,
-        log: (l) => {
-          p.log(l);
-        },
-        heartbeatMs: p.heartbeatMs,
       },
     );
     p.log(`serving stub answers; its series carry conformance_run=${run}`);
@@ -112,12 +108,8 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
         describeResult,
         {
           description: `${describeEndpoint(api)} to report ${promql} = ${String(REQUESTS)}`,
-          timeoutMs: p.waitMs,
+          ...waitOptions(p),
           intervalMs: QUERY_INTERVAL_MS,
-          log: (l) => {
-            p.log(l);
-          },
-          heartbeatMs: p.heartbeatMs,
         },
       );
       p.log(
@@ -155,16 +147,6 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
     p.log(`queue depth collected: ${describeResult(result)}`);
   });
 });
-
-function waitOptions(p: ProbeHandle): { timeoutMs: number; log: (line: string) => void; heartbeatMs: number } {
-  return {
-    timeoutMs: p.waitMs,
-    log: (line) => {
-      p.log(line);
-    },
-    heartbeatMs: p.heartbeatMs,
-  };
-}
 
 function counterOf(samples: readonly Sample[], name: string, run: string): number {
   return samples

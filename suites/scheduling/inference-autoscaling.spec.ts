@@ -15,7 +15,7 @@ import { pollUntil } from '../../src/metrics/poll.js';
 import { acceleratorFor, type Accelerator } from '../../src/requirements/accelerators.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
 import { listAllPages, readAcceleratorNodes, usable } from '../accelerators/accelerator-nodes.js';
-import { createFromTemplate } from '../accelerators/accelerator-pods.js';
+import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
 import { stubParams } from '../observability/serving-stub.js';
 import {
   CUSTOM_METRICS_GROUP,
@@ -26,6 +26,7 @@ import {
   parseMetricValues,
   type APIService,
   type MetricValue,
+  type Observed,
 } from './hpa-metrics.js';
 import { chooseMetricSource, type MetricSource, type ScalingTarget } from './metric-source/source.js';
 
@@ -112,12 +113,8 @@ probe('inference-autoscaling', 'TestPodAutoscaling', (p) => {
       (values) => (values.length === 0 ? 'no values' : values.map((v) => `${v.object}=${String(v.value)}`).join(', ')),
       {
         description: `${CUSTOM_METRICS_GROUP} to serve ${target.metric} for ${what} in ${p.namespace}`,
-        timeoutMs: p.waitMs,
+        ...waitOptions(p),
         intervalMs: 2000,
-        log: (l) => {
-          p.log(l);
-        },
-        heartbeatMs: p.heartbeatMs,
       },
     );
     p.log(
@@ -128,30 +125,12 @@ probe('inference-autoscaling', 'TestPodAutoscaling', (p) => {
   it('ScalesUpOnInferenceMetric', async function () {
     if (scaleSkip !== undefined) p.skip(this, scaleSkip);
     requireApi(apiProblems);
-    const s = source as MetricSource;
-    const high = target.target * maxReplicas;
-    const t0 = Date.now();
-    p.log(`${await s.drive(target, high)} (${String(maxReplicas)} x the target)`);
-    const reading = await waitFor(
-      p.kube,
-      hpaRef(p),
-      hpaWants(
-        target.metric,
-        target.target,
-        String(maxReplicas),
-        (desired, observed) => desired >= maxReplicas && observed.value > target.target,
-      ),
-      waitOptions(p),
-    );
-    const tHpa = Date.now();
-    p.log(
-      `HPA observed ${target.metric} = ${reading.observed.quantity} (target ${String(target.target)}) and wants ${String(reading.desired)} replicas, ${formatDuration(tHpa - t0)} after the metric rose`,
-    );
-    await waitFor(p.kube, deploymentRef(p), deploymentAt(maxReplicas), waitOptions(p));
-    p.log(
-      `Deployment ${NAME} runs ${String(maxReplicas)} available replicas, ${formatDuration(Date.now() - tHpa)} after the HPA decided`,
-    );
-    expect(reading.observed.value, `the HPA's observed ${target.metric}`).to.be.above(target.target);
+    const observed = await scaleStep(p, source as MetricSource, target, {
+      total: target.target * maxReplicas,
+      replicas: maxReplicas,
+      rising: true,
+    });
+    expect(observed.value, `the HPA's observed ${target.metric}`).to.be.above(target.target);
 
     const placement = await podPlacement(p, acc);
     p.log(
@@ -177,41 +156,10 @@ probe('inference-autoscaling', 'TestPodAutoscaling', (p) => {
       throw new Error(
         'ScalesUpOnInferenceMetric did not scale the Deployment up, so there is no scale-down to observe',
       );
-    const s = source as MetricSource;
-    const t0 = Date.now();
-    p.log(await s.drive(target, 0));
-    const reading = await waitFor(
-      p.kube,
-      hpaRef(p),
-      hpaWants(
-        target.metric,
-        target.target,
-        '1',
-        (desired, observed) => desired <= 1 && observed.value < target.target,
-      ),
-      waitOptions(p),
-    );
-    const tHpa = Date.now();
-    p.log(
-      `HPA observed ${target.metric} = ${reading.observed.quantity} (target ${String(target.target)}) and wants ${String(reading.desired)} replica, ${formatDuration(tHpa - t0)} after the metric fell (scale-down stabilization window 0s)`,
-    );
-    await waitFor(p.kube, deploymentRef(p), deploymentAt(1), waitOptions(p));
-    p.log(
-      `Deployment ${NAME} is back at 1 available replica, ${formatDuration(Date.now() - tHpa)} after the HPA decided`,
-    );
-    expect(reading.observed.value, `the HPA's observed ${target.metric}`).to.be.below(target.target);
+    const observed = await scaleStep(p, source as MetricSource, target, { total: 0, replicas: 1, rising: false });
+    expect(observed.value, `the HPA's observed ${target.metric}`).to.be.below(target.target);
   });
 });
-
-function waitOptions(p: ProbeHandle): { timeoutMs: number; log: (line: string) => void; heartbeatMs: number } {
-  return {
-    timeoutMs: p.waitMs,
-    log: (line) => {
-      p.log(line);
-    },
-    heartbeatMs: p.heartbeatMs,
-  };
-}
 
 function deploymentRef(p: ProbeHandle): { apiVersion: string; kind: string; namespace: string; name: string } {
   return { apiVersion: 'apps/v1', kind: 'Deployment', namespace: p.namespace, name: NAME };
@@ -219,6 +167,42 @@ function deploymentRef(p: ProbeHandle): { apiVersion: string; kind: string; name
 
 function hpaRef(p: ProbeHandle): { apiVersion: string; kind: string; namespace: string; name: string } {
   return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace: p.namespace, name: NAME };
+}
+
+/**
+ * Drives the metric's total to `total`, waits until the HPA, having observed the metric past its
+ * target (above it when rising, below when falling), wants `replicas`, then until the Deployment
+ * runs exactly that many. Logs how long each reaction of the cluster took; returns what the HPA saw.
+ */
+async function scaleStep(
+  p: ProbeHandle,
+  source: MetricSource,
+  target: ScalingTarget,
+  step: { total: number; replicas: number; rising: boolean },
+): Promise<Observed> {
+  const { metric, target: perReplica } = target;
+  const { replicas, rising } = step;
+  const t0 = Date.now();
+  const did = await source.drive(target, step.total);
+  p.log(rising ? `${did} (${String(replicas)} x the target)` : did);
+  const reading = await waitFor(
+    p.kube,
+    hpaRef(p),
+    hpaWants(metric, perReplica, String(replicas), (desired, seen) =>
+      rising ? desired >= replicas && seen.value > perReplica : desired <= replicas && seen.value < perReplica,
+    ),
+    waitOptions(p),
+  );
+  const decided = Date.now();
+  const plural = replicas === 1 ? '' : 's';
+  p.log(
+    `HPA observed ${metric} = ${reading.observed.quantity} (target ${String(perReplica)}) and wants ${String(reading.desired)} replica${plural}, ${formatDuration(decided - t0)} after the metric ${rising ? 'rose' : 'fell (scale-down stabilization window 0s)'}`,
+  );
+  await waitFor(p.kube, deploymentRef(p), deploymentAt(replicas), waitOptions(p));
+  p.log(
+    `Deployment ${NAME} runs ${String(replicas)} available replica${plural}, ${formatDuration(Date.now() - decided)} after the HPA decided`,
+  );
+  return reading.observed;
 }
 
 function requireApi(problems: readonly string[]): void {

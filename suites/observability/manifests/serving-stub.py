@@ -6,7 +6,8 @@
 #   GET /healthz      200 once listening
 # Every series carries conformance_run=$CONFORMANCE_RUN, so the probe finds its own data in a
 # shared monitoring system. Queue depth = requests accepted and not yet answered.
-# Environment: PORT (8000), HOST (all interfaces), CONFORMANCE_RUN, QUEUE_METRIC (the gauge's name).
+# Environment: PORT (8000; 0 lets the system choose), HOST (all interfaces), CONFORMANCE_RUN,
+# QUEUE_METRIC (the gauge's name).
 import json
 import os
 import threading
@@ -111,5 +112,6 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     server = ThreadingHTTPServer((HOST, PORT), Handler)
     server.daemon_threads = True
-    print("serving-stub listening on %s:%d (run %s)" % (HOST or "*", PORT, RUN), flush=True)
+    # The bound port, for PORT=0 (tests let the system choose).
+    print("serving-stub listening on %s:%d (run %s)" % (HOST or "*", server.server_address[1], RUN), flush=True)
     server.serve_forever()

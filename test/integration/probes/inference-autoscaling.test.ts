@@ -56,7 +56,7 @@ describe('probe inference-autoscaling (TestPodAutoscaling) on the test cluster',
     it('saw the HPA observe 0 and the Deployment shrink back to 1', () => {
       const down = r.output(`${TEST}/ScalesDownBelowTarget`);
       expect(down).to.match(/HPA observed inference_queue_depth = 0 \(target 10\) and wants 1 replica/);
-      expect(down).to.match(/Deployment inference is back at 1 available replica/);
+      expect(down).to.match(/Deployment inference runs 1 available replica, /);
     });
   });
 

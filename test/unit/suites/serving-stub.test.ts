@@ -1,7 +1,6 @@
 // The serving stub is Python run by the probes' pods; here it runs for real on loopback, and its
 // /metrics is read back with our own parser. The probes' manifests are loaded with their placeholders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { loadManifests } from '../../../src/kube/manifest.js';
 import { httpRequest } from '../../../src/metrics/http.js';
@@ -16,45 +15,39 @@ import {
   stubScript,
 } from '../../../suites/observability/serving-stub.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 describe('observability/serving-stub: the stand-in inference server', function () {
   this.timeout(20_000);
   let child: ChildProcess;
   let base: string;
 
   before(async function () {
-    const port = await freePort();
-    base = `http://127.0.0.1:${String(port)}`;
     child = spawn('python3', [manifestFile('observability', 'serving-stub.py')], {
       env: {
         ...process.env,
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         CONFORMANCE_RUN: 'aic-test "run"',
         QUEUE_METRIC: 'inference_queue_depth',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // "serving-stub listening on 127.0.0.1:PORT (run …)"
+    base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /listening on ([\d.]+:\d+)/.exec(out);
+        if (m !== null) resolve(`http://${m[1] ?? ''}`);
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`the stub exited (${String(code)}): ${out}`));
+      });
+    });
     await pollUntil(
       () => httpRequest(new URL(`${base}/healthz`)),
       (r) => r.status === 200,
       (r) => String(r.status),
-      {
-        description: 'the stub to listen',
-        timeoutMs: 10_000,
-        intervalMs: 50,
-      },
+      { description: 'the stub to answer', timeoutMs: 10_000, intervalMs: 50 },
     );
   });
   after(function () {
