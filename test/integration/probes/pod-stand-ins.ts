@@ -35,26 +35,41 @@ export interface StandIns {
   stop(): Promise<void>;
 }
 
-async function addAddress(ip: string): Promise<boolean> {
+// Stand-ins holding each address, across all watchers: kwok hands a freed pod IP to the next pod,
+// and the old pod's stand-in must not take the address away from the new one's.
+const holders = new Map<string, number>();
+
+/** Adds the pod IP to the loopback interface (once, however many stand-ins use it). */
+async function holdAddress(ip: string): Promise<void> {
+  const n = holders.get(ip) ?? 0;
+  holders.set(ip, n + 1);
+  if (n > 0) return;
   try {
     await run('ip', ['addr', 'add', `${ip}/32`, 'dev', 'lo']);
-    return true;
   } catch (err) {
-    if (String((err as { stderr?: string }).stderr).includes('File exists')) return false;
+    if (String((err as { stderr?: string }).stderr).includes('File exists')) return;
+    holders.set(ip, (holders.get(ip) ?? 1) - 1);
     throw new Error(`cannot add the pod IP ${ip} to the loopback interface (needs root): ${(err as Error).message}`, {
       cause: err,
     });
   }
 }
 
-async function removeAddress(ip: string): Promise<void> {
+/** Drops one hold on the address; the last one removes it. */
+async function releaseAddress(ip: string): Promise<void> {
+  const n = (holders.get(ip) ?? 1) - 1;
+  if (n > 0) {
+    holders.set(ip, n);
+    return;
+  }
+  holders.delete(ip);
   await run('ip', ['addr', 'del', `${ip}/32`, 'dev', 'lo']).catch(() => undefined);
 }
 
 /** Watches pods matching `labelSelector` (all namespaces) and stands in for each Running one. */
 export function standInForPods(kube: Kube, labelSelector: string, serve: Serve): StandIns {
   const serving = new Map<string, string>();
-  const stops = new Map<string, { ip: string; stop: Promise<Stop | undefined>; ownsIp: boolean }>();
+  const stops = new Map<string, { ip: string; stop: Promise<Stop | undefined>; holds: boolean }>();
   const log: string[] = [];
   const note = (line: string): void => {
     log.push(`${new Date().toISOString()} ${line}`);
@@ -67,7 +82,7 @@ export function standInForPods(kube: Kube, labelSelector: string, serve: Serve):
     serving.delete(key);
     const stop = await entry.stop;
     await stop?.();
-    if (entry.ownsIp) await removeAddress(entry.ip);
+    if (entry.holds) await releaseAddress(entry.ip);
     note(`stopped ${key} (${entry.ip})`);
   };
 
@@ -84,10 +99,11 @@ export function standInForPods(kube: Kube, labelSelector: string, serve: Serve):
     for (const [key, pod] of live) {
       if (stops.has(key)) continue;
       const ip = pod.status?.podIP ?? '';
-      const entry = { ip, ownsIp: false, stop: Promise.resolve<Stop | undefined>(undefined) };
+      const entry = { ip, holds: false, stop: Promise.resolve<Stop | undefined>(undefined) };
       entry.stop = (async () => {
         try {
-          entry.ownsIp = await addAddress(ip);
+          await holdAddress(ip);
+          entry.holds = true;
           const stop = await serve(pod, ip);
           serving.set(key, ip);
           note(`standing in for ${key} on ${ip}`);
