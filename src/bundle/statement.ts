@@ -3,7 +3,7 @@
  * standard top-level fields: sigstore-go (cosign) parses it with protojson, which rejects others.
  */
 
-import { countStatuses, overallResult, type RunResults, type Status, type TestResult } from '../results/model.js';
+import { combinedStatus, countStatuses, overallResult, type RunResults, type Status, type TestResult } from '../results/model.js';
 import { SUMS_FILE } from './sums.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -50,11 +50,9 @@ export interface StatementSubjects {
 }
 
 /** failed beats error beats passed beats skipped: one failure fails the requirement. */
+/** A requirement's verdict from its tests' statuses (see combinedStatus: skipped parts are not a pass). */
 export function requirementVerdict(statuses: readonly Status[]): Status {
-  if (statuses.includes('failed')) return 'failed';
-  if (statuses.includes('error')) return 'error';
-  if (statuses.includes('passed')) return 'passed';
-  return 'skipped';
+  return combinedStatus(statuses);
 }
 
 export function requirementVerdicts(tests: readonly TestResult[]): Record<string, RequirementVerdict> {

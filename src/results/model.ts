@@ -58,6 +58,17 @@ export function countStatuses(tests: readonly TestResult[]): Counts {
   return counts;
 }
 
+/**
+ * One verdict for several tests (a requirement's): failed > error > skipped > passed. A requirement
+ * counts as passed only when every one of its tests passed: a part that was skipped is not proven.
+ */
+export function combinedStatus(statuses: readonly Status[]): Status {
+  if (statuses.includes('failed')) return 'failed';
+  if (statuses.includes('error')) return 'error';
+  if (statuses.length === 0 || statuses.includes('skipped')) return 'skipped';
+  return 'passed';
+}
+
 /** The overall verdict the bundle statement and the exit code use. */
 export function overallResult(results: RunResults): 'PASSED' | 'FAILED' | 'INCOMPLETE' {
   const c = countStatuses(results.tests);

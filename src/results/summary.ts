@@ -5,7 +5,7 @@
  */
 
 import pc from 'picocolors';
-import { countStatuses, type Counts, type RunResults } from './model.js';
+import { combinedStatus, countStatuses, type Counts, type RunResults, type Status } from './model.js';
 import { buildTree } from './tree.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'SKIP';
@@ -24,11 +24,12 @@ export interface SummaryOptions {
 
 /** A failure outranks an error, which outranks a pass; a requirement is SKIP only when every test skipped. */
 export function verdictOf(counts: Counts): Verdict {
-  if (counts.failed > 0) return 'FAIL';
-  if (counts.error > 0) return 'ERROR';
-  if (counts.total > 0 && counts.skipped === counts.total) return 'SKIP';
-  return 'PASS';
+  const statuses: Status[] = [];
+  for (const status of ['passed', 'failed', 'skipped', 'error'] as const) if (counts[status] > 0) statuses.push(status);
+  return VERDICTS[combinedStatus(statuses)];
 }
+
+const VERDICTS: Record<Status, Verdict> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', error: 'ERROR' };
 
 export function summaryRows(results: RunResults): SummaryRow[] {
   return buildTree(results).packages.map((pkg) => {

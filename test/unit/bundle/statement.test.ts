@@ -61,7 +61,8 @@ describe('bundle/statement', () => {
   it('derives a requirement verdict: failed > error > passed > skipped', () => {
     expect(requirementVerdict(['passed', 'error', 'failed'])).to.equal('failed');
     expect(requirementVerdict(['passed', 'error'])).to.equal('error');
-    expect(requirementVerdict(['skipped', 'passed'])).to.equal('passed');
+    expect(requirementVerdict(['skipped', 'passed'])).to.equal('skipped');
+    expect(requirementVerdict(['passed', 'passed'])).to.equal('passed');
     expect(requirementVerdict(['skipped', 'skipped'])).to.equal('skipped');
     expect(requirementVerdict([])).to.equal('skipped');
   });

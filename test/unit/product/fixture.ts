@@ -67,9 +67,6 @@ function passingTests(): TestResult[] {
     t('TestAIServiceMetrics', 'ai_service_metrics', 'passed'),
     t('TestSecureAcceleratorAccess/PositiveAccessTest', 'secure_accelerator_access', 'passed'),
     t('TestSecureAcceleratorAccess/NegativeIsolationTest', 'secure_accelerator_access', 'passed'),
-    t('TestSecureAcceleratorAccess/DraAccessTest', 'secure_accelerator_access', 'skipped', {
-      message: 'parameter deviceClass is not set',
-    }),
     t('TestRobustCRDControllerOperation/WebhookRejectsInvalidCR', 'robust_controller', 'passed'),
     t('TestModelMounting/OCIVolume', 'model_mounting', 'passed'),
   ];

@@ -117,7 +117,7 @@ describe('report', () => {
     expect(md).to.match(
       /^# ai-conformance report: run aic-20260901-120000-fail\n\n> \*\*✔ Signature verified\*\* with the trusted key `sha256:[0-9a-f]{64}`/,
     );
-    expect(md).to.contain('| `secure_accelerator_access` | MUST | ✖ FAIL | 3 | 3.00 s |');
+    expect(md).to.contain('| `secure_accelerator_access` | MUST | ✖ FAIL | 2 | 3.00 s |');
     expect(md).to.contain('#### ✖ `TestSecureAcceleratorAccess/NegativeIsolationTest` — FAIL, 1.50 s');
     expect(md).to.contain('| nodes.acceleratorTotals.nvidia.com/gpu | 8 |');
     const unchecked = renderMarkdown(await buildReport({ source: fx.tarball }));

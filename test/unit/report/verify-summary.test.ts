@@ -25,7 +25,7 @@ describe('verify: per-requirement summary from the signed statement', () => {
     expect(start).to.be.greaterThan(0);
     const summary = lines.slice(start + 1).filter((l) => l !== '');
     expect(summary).to.include.members([
-      '  ✖ secure_accelerator_access   MUST    failed   3 tests',
+      '  ✖ secure_accelerator_access   MUST    failed   2 tests',
       '      ✖ TestSecureAcceleratorAccess/NegativeIsolationTest failed',
       '  ! gang_scheduling             MUST    error    2 tests',
       '      ! TestGangScheduling/NegativeGangScheduling error',

@@ -45,7 +45,7 @@ describe('results summary', () => {
     expect(lines[0]?.indexOf('VERDICT')).to.equal(lines[1]?.indexOf('FAIL'));
   });
 
-  it('verdicts: failure beats error beats pass; SKIP only when every test skipped', () => {
+  it('verdicts: failure beats error beats skip beats pass; PASS only when every test passed', () => {
     const c = (passed: number, failed: number, skipped: number, error: number) => ({
       passed,
       failed,
@@ -55,7 +55,8 @@ describe('results summary', () => {
     });
     expect(verdictOf(c(1, 1, 0, 1))).to.equal('FAIL');
     expect(verdictOf(c(1, 0, 0, 1))).to.equal('ERROR');
-    expect(verdictOf(c(1, 0, 1, 0))).to.equal('PASS');
+    expect(verdictOf(c(1, 0, 1, 0))).to.equal('SKIP');
     expect(verdictOf(c(0, 0, 2, 0))).to.equal('SKIP');
+    expect(verdictOf(c(3, 0, 0, 0))).to.equal('PASS');
   });
 });
