@@ -16,17 +16,40 @@ export interface GoEvent {
   Package?: string;
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** The --output folder (a fresh temp dir per run). */
-  dir: string;
+export interface Evidence {
   events: GoEvent[];
   /** Final action (pass/fail/skip) per test name. */
   actions: Map<string, string>;
   /** Everything results.json says about one test, joined. */
   output(test: string): string;
+}
+
+/** The go-test events of an output folder's results.json (none when the run wrote nothing). */
+export function readEvidence(dir: string): Evidence {
+  const file = path.join(dir, 'results.json');
+  const events = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as GoEvent)
+    : [];
+  const actions = new Map<string, string>();
+  for (const e of events)
+    if (e.Test !== undefined && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
+  const output = (test: string): string =>
+    events
+      .filter((e) => e.Test === test && e.Output !== undefined)
+      .map((e) => e.Output)
+      .join('');
+  return { events, actions, output };
+}
+
+export interface CliRun extends Evidence {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The --output folder (a fresh temp dir per run). */
+  dir: string;
 }
 
 export function runCli(
@@ -52,29 +75,8 @@ export function runCli(
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        const file = path.join(dir, 'results.json');
-        const events = existsSync(file)
-          ? readFileSync(file, 'utf8')
-              .split('\n')
-              .filter((l) => l.trim() !== '')
-              .map((l) => JSON.parse(l) as GoEvent)
-          : [];
-        const actions = new Map<string, string>();
-        for (const e of events)
-          if (e.Test !== undefined && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
-        resolve({
-          code,
-          stdout,
-          stderr,
-          dir,
-          events,
-          actions,
-          output: (test) =>
-            events
-              .filter((e) => e.Test === test && e.Output !== undefined)
-              .map((e) => e.Output)
-              .join(''),
-        });
+        const evidence = readEvidence(dir);
+        resolve({ code, stdout, stderr, dir, ...evidence });
       },
     );
   });

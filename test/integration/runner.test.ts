@@ -11,6 +11,7 @@ import { RUN_LABEL } from '../../src/kube/labels.js';
 import { PROBES, type Probe } from '../../src/requirements/probes.js';
 import { runConformance, type RunOptions } from '../../src/runner/run.js';
 import { requireCluster, testKubeconfig } from './cluster.js';
+import { readEvidence } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (...p: string[]): string => path.join(here, '..', 'fixtures', ...p);
@@ -27,12 +28,6 @@ function fixtureProbe(id: string, requirement: string, spec: string): Probe {
   fixtureProbe('fixture-ff-first', 'gpu_sharing', 'fail-fast.spec.ts'),
   fixtureProbe('fixture-ff-second', 'gpu_sharing', 'fail-fast.spec.ts'),
 );
-
-interface GoEvent {
-  Action: string;
-  Test?: string;
-  Output?: string;
-}
 
 interface RunOutcome {
   code: number;
@@ -58,12 +53,7 @@ async function runFixture(profile: string, extra: Partial<RunOptions> = {}): Pro
     stdout: Object.assign(sink, { isTTY: false }) as unknown as NodeJS.WriteStream,
     ...extra,
   });
-  const events = readFileSync(path.join(dir, 'results.json'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as GoEvent);
-  const actions = new Map<string, string>();
-  for (const e of events) if (e.Test && ['pass', 'fail', 'skip'].includes(e.Action)) actions.set(e.Test, e.Action);
+  const { actions, output } = readEvidence(dir);
   const runId = (JSON.parse(readFileSync(path.join(dir, 'meta', 'run.json'), 'utf8')) as { run: { runId: string } }).run
     .runId;
   return {
@@ -71,11 +61,7 @@ async function runFixture(profile: string, extra: Partial<RunOptions> = {}): Pro
     dir,
     runId,
     actions,
-    output: (test) =>
-      events
-        .filter((e) => e.Test === test && e.Output !== undefined)
-        .map((e) => e.Output)
-        .join(''),
+    output,
     junit: readFileSync(path.join(dir, 'junit.xml'), 'utf8'),
   };
 }
