@@ -3,7 +3,7 @@
  * upstream test, our probes — or, with --parameters, every profile parameter.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { loadProfile, type ResolvedProfile } from '../profiles/load.js';
+import type { ResolvedProfile } from '../profiles/load.js';
 import { PARAMETERS, type ParameterSpec } from '../profiles/parameters.js';
 import { CHECKLIST_VERSIONS, REQUIREMENTS, type ChecklistVersion } from '../requirements/catalogue.js';
 import { probesFor } from '../requirements/probes.js';
@@ -28,7 +28,9 @@ export const listCommand: CommandModule<object, ListArgs> = {
         default: false,
         describe: 'List the profile parameters (type, default, meaning; with --profile, its values)',
       }),
-  handler: (args) => {
+  handler: async (args) => {
+    // The YAML parser is loaded only when a profile is read, so `--help` stays fast.
+    const { loadProfile } = await import('../profiles/load.js');
     const profile = args.profile === undefined ? undefined : loadProfile(args.profile);
     const text = args.parameters ? parameterTable(profile) : requirementTable(profile);
     process.stdout.write(text);

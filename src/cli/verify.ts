@@ -5,7 +5,7 @@
 
 import pc from 'picocolors';
 import type { CommandModule } from 'yargs';
-import { verifyBundle, type Check, type VerificationReport } from '../bundle/verify.js';
+import type { Check, VerificationReport } from '../bundle/verify.js';
 import { findRequirement, isChecklistVersion } from '../requirements/catalogue.js';
 import type { Status } from '../results/model.js';
 
@@ -84,6 +84,8 @@ export async function verify(args: VerifyArgs, out: Output = process.stdout): Pr
     out.write(`${line}\n`);
   };
   // Failed checks are printed here too; the VerificationError then reaches main.ts, which sets exit 1.
+  // Imported here, not at the top: `--help` should not pay for the tar and crypto modules.
+  const { verifyBundle } = await import('../bundle/verify.js');
   const report = await verifyBundle({
     tarball: args.bundle,
     key: args.key,
