@@ -3,7 +3,14 @@
  * standard top-level fields: sigstore-go (cosign) parses it with protojson, which rejects others.
  */
 
-import { combinedStatus, countStatuses, overallResult, type RunResults, type Status, type TestResult } from '../results/model.js';
+import {
+  combinedStatus,
+  countStatuses,
+  overallResult,
+  type RunResults,
+  type Status,
+  type TestResult,
+} from '../results/model.js';
 import { SUMS_FILE } from './sums.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';

@@ -54,8 +54,6 @@ export async function createProbeNamespace(kube: Kube, options: ProbeNamespaceOp
   const name = probeNamespaceName(options.runId, options.probe);
   const labels = { ...options.labels, ...runLabels(options.runId, options.probe) };
   try {
-    // client-node's model classes are plain data; the generated clients take literals like this one.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     await kube.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } });
   } catch (err) {
     const clusterError = kube.clusterError(err);

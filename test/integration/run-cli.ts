@@ -21,7 +21,7 @@ export interface Evidence {
   /** Final action (pass/fail/skip) per test name. */
   actions: Map<string, string>;
   /** Everything results.json says about one test, joined. */
-  output(test: string): string;
+  output: (test: string) => string;
 }
 
 /** The go-test events of an output folder's results.json (none when the run wrote nothing). */

@@ -81,7 +81,6 @@ describe('kube client against the test cluster', function () {
     const fixture = probeFixture('client-forbidden');
 
     it('maps 403 on a required list to a forbidden ClusterError', async () => {
-      /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- client-node models are plain data */
       await fixture.kube.core.createNamespacedServiceAccount({
         namespace: fixture.namespace,
         body: { metadata: { name: 'nobody' } },
@@ -91,7 +90,7 @@ describe('kube client against the test cluster', function () {
         name: 'nobody',
         body: { spec: { audiences: [], expirationSeconds: 600 } },
       });
-      /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
+
       const kube = new Kube(
         loadKubeConfig({ kubeconfig: kubeconfigWithToken(fixture.kube, token.status?.token ?? '') }),
       );
