@@ -48,10 +48,6 @@ async function importSpecs(mocha: Mocha, files: readonly string[]): Promise<void
   }
 }
 
-export function allTests(suite: Mocha.Suite): Mocha.Test[] {
-  return [...suite.tests, ...suite.suites.flatMap(allTests)];
-}
-
 /** Drops the tests a filter rejects, before anything runs; emptied suites then run no hooks. */
 export function pruneTests(suite: Mocha.Suite, keep: (name: string) => boolean): string[] {
   const excluded: string[] = [];

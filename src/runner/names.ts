@@ -32,3 +32,8 @@ export function goNameForRequirement(id: string): string {
       .join('')
   );
 }
+
+/** Every test under a suite, depth first, in mocha's order. */
+export function allTests(suite: Mocha.Suite): Mocha.Test[] {
+  return [...suite.tests, ...suite.suites.flatMap(allTests)];
+}

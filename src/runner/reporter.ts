@@ -5,7 +5,7 @@
 import Mocha from 'mocha';
 import { ClusterError } from '../errors.js';
 import type { TestResult } from '../results/model.js';
-import { testName } from './names.js';
+import { allTests, testName } from './names.js';
 import { probeSuites, skipReasons, type ProbeInfo } from './probe.js';
 import type { Progress } from './progress.js';
 
@@ -76,10 +76,6 @@ function skipReason(test: Mocha.Runnable): string {
 /** By name, not instanceof: the error may come from another copy of the module (see process-wide.ts). */
 function isSetupError(err: unknown): boolean {
   return err instanceof Error && (err.name === ClusterError.name || err.name === 'ProbeError');
-}
-
-function allTests(suite: Mocha.Suite): Mocha.Test[] {
-  return [...suite.tests, ...suite.suites.flatMap(allTests)];
 }
 
 export class ConformanceReporter extends Mocha.reporters.Base {

@@ -12,11 +12,11 @@ import { durationMs } from '../profiles/parameters.js';
 import { specFile, packageVersion } from '../paths.js';
 import type { RunResults, TestResult } from '../results/model.js';
 import { setRunContext, type RunContext } from './context.js';
-import { goNameForRequirement, testName } from './names.js';
+import { allTests, goNameForRequirement, testName } from './names.js';
 import { buildPlan, resolveChecklistVersion, type Plan } from './plan.js';
 import { Progress } from './progress.js';
 import { logRouter, probeInfo, type ReporterSink } from './reporter.js';
-import { allTests, loadBatches, pruneTests, runBatches } from './batches.js';
+import { loadBatches, pruneTests, runBatches } from './batches.js';
 import { finishRun } from './finish.js';
 import { loadSigningKey } from '../bundle/keys.js';
 
