@@ -11,7 +11,9 @@ AIC_CLUSTER_NAME=aic
 source "$AIC_VERSIONS_FILE"
 
 AIC_VERSIONS_SHA=$(sha256sum "$AIC_VERSIONS_FILE" | cut -c1-16)
-AIC_BIN_DIR="$AIC_CACHE_DIR/bin/$AIC_VERSIONS_SHA"
+# Built binaries can be shared by several cluster sandboxes (test/cluster/isolated): AIC_BIN_ROOT.
+AIC_BIN_ROOT=${AIC_BIN_ROOT:-$AIC_CACHE_DIR/bin}
+AIC_BIN_DIR="$AIC_BIN_ROOT/$AIC_VERSIONS_SHA"
 # kwokctl state (pki, pids, logs, etcd data) lives under the cache, never in ~/.kwok.
 export KWOK_WORKDIR="$AIC_CACHE_DIR/kwok"
 AIC_KWOK_CLUSTER_DIR="$KWOK_WORKDIR/clusters/$AIC_CLUSTER_NAME"
@@ -69,9 +71,20 @@ host_stop() {
   fi
   rm -f "$AIC_RUN_DIR/$name.pid"
   # strays, e.g. from a run dir that was wiped: only processes of our own cached binary
-  for pid in $(pgrep -f "^$AIC_CACHE_DIR/bin/[^/]*/$bin( |$)" || true); do
+  for pid in $(aic_pgrep "^$AIC_BIN_ROOT/[^/]*/$bin( |$)"); do
     kill -9 "$pid" 2>/dev/null || true
   done
+}
+
+# aic_pgrep PATTERN: pgrep -f, limited to processes in this shell's network namespace, so that a
+# cluster never stops another sandbox's (test/cluster/isolated) processes, which share binaries.
+aic_pgrep() {
+  local self pid
+  self=$(readlink /proc/self/ns/net)
+  for pid in $(pgrep -f "$1" || true); do
+    [[ $(readlink "/proc/$pid/ns/net" 2>/dev/null) == "$self" ]] && echo "$pid"
+  done
+  return 0
 }
 
 # wait_for SECONDS DESCRIPTION CMD...: retries CMD every 0.5 s.
