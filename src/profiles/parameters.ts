@@ -153,6 +153,33 @@ export const PARAMETERS = {
     description:
       'Label key=value selecting the autoscaled accelerator node pool (empty: cluster autoscaling is skipped).',
   },
+  autoscalerPendingTimeout: {
+    type: 'duration',
+    default: '2m',
+    min: 1000,
+    description:
+      'How long the cluster autoscaling probe waits for its scale-up trigger pod to be reported Unschedulable.',
+  },
+  autoscalerScaleUpTimeout: {
+    type: 'duration',
+    default: '20m',
+    min: 1000,
+    description: 'How long the autoscaled pool may take to add a node and run the trigger pod.',
+  },
+  autoscalerScaleDownTimeout: {
+    type: 'duration',
+    default: '30m',
+    min: 1000,
+    description:
+      'How long the autoscaled pool may take to return to its baseline size after the trigger pod is deleted.',
+  },
+  autoscalerStabilityWindow: {
+    type: 'duration',
+    default: '30s',
+    min: 1000,
+    description:
+      'How long the autoscaled pool must keep its size: before the test (baseline) and after the scale-down.',
+  },
   probeTimeout: {
     type: 'duration',
     default: '10m',
