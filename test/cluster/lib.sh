@@ -30,6 +30,9 @@ AIC_KUEUE_METRICS_PORT=8443
 AIC_KUEUE_HEALTH_PORT=8081
 AIC_ADAPTER_PORT=6444
 AIC_ADAPTER_WRITE_PORT=8080
+# Karpenter binds both on all interfaces (its defaults, 8080 and 8081, are taken above).
+AIC_KARPENTER_METRICS_PORT=8095
+AIC_KARPENTER_HEALTH_PORT=8096
 
 _aic_t0=$(date +%s)
 log() { printf '[%s +%4ss] %s\n' "$(basename "$0")" "$(($(date +%s) - _aic_t0))" "$*" >&2; }
@@ -41,6 +44,9 @@ k() { "$AIC_BIN_DIR/kubectl" --kubeconfig "$AIC_KUBECONFIG" "$@"; }
 # kubeconfig with certificate file paths, written by kwokctl; used by the host processes.
 AIC_KWOK_KUBECONFIG="$AIC_KWOK_CLUSTER_DIR/kubeconfig.yaml"
 AIC_KUEUE_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/kueue@$KUEUE_VERSION"; }
+AIC_KARPENTER_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/karpenter@$KARPENTER_VERSION"; }
+# The autoscaled GPU pool (manifests/autoscaler.yaml): its nodes carry this label.
+AIC_AUTOSCALED_POOL=ai-conformance.io/node-pool=gpu-autoscaled
 
 # ---- host processes started by up (kueue, test-adapter): pid file + log under $AIC_RUN_DIR ----
 host_pid() { cat "$AIC_RUN_DIR/$1.pid" 2>/dev/null || true; }
@@ -139,6 +145,29 @@ start_test_adapter() {
     --authentication-kubeconfig="$AIC_KWOK_KUBECONFIG" \
     --authorization-kubeconfig="$AIC_KWOK_KUBECONFIG"
 }
+# Karpenter's kwok provider: creates and deletes the autoscaled pool's nodes (kwok-controller then
+# plays their kubelet). Leader election off; metrics and health on ports of their own.
+start_karpenter() {
+  KUBECONFIG="$AIC_KWOK_KUBECONFIG" \
+    INSTANCE_TYPES_FILE_PATH="$AIC_CLUSTER_DIR/manifests/karpenter-instance-types.json" \
+    DISABLE_LEADER_ELECTION=true METRICS_PORT=$AIC_KARPENTER_METRICS_PORT HEALTH_PROBE_PORT=$AIC_KARPENTER_HEALTH_PORT \
+    FEATURE_GATES="NodeRepair=false,ReservedCapacity=true,SpotToSpotConsolidation=false,NodeOverlay=false,StaticCapacity=true,CapacityBuffer=false" \
+    BATCH_IDLE_DURATION=1s BATCH_MAX_DURATION=3s LOG_LEVEL=info \
+    host_start karpenter "$AIC_BIN_DIR/karpenter-kwok"
+}
+wait_karpenter_ready() {
+  wait_for 90 "Karpenter readyz" curl -fs "http://127.0.0.1:$AIC_KARPENTER_HEALTH_PORT/readyz" ||
+    { tail -20 "$AIC_RUN_DIR/karpenter.log" >&2; die "Karpenter did not become ready (log: $AIC_RUN_DIR/karpenter.log)"; }
+}
+pool_node_ready() {
+  k get nodes -l "$AIC_AUTOSCALED_POOL" -o jsonpath='{.items[*].status.conditions[?(@.type=="Ready")].status}' | grep -qw True
+}
+# wait_pool_baseline: the static NodePool's node exists and is Ready (Karpenter makes it after start).
+wait_pool_baseline() {
+  wait_for 120 "the autoscaled pool's baseline node" pool_node_ready ||
+    { tail -20 "$AIC_RUN_DIR/karpenter.log" >&2; die "no Ready node in the autoscaled pool $AIC_AUTOSCALED_POOL (log: $AIC_RUN_DIR/karpenter.log)"; }
+}
+
 AIC_METRICS_APISERVICES="apiservice/v1beta1.custom.metrics.k8s.io apiservice/v1beta2.custom.metrics.k8s.io apiservice/v1beta1.external.metrics.k8s.io"
 wait_metrics_available() {
   # shellcheck disable=SC2086
