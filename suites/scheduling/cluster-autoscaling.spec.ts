@@ -4,7 +4,9 @@
  * of N Ready nodes with one accelerator each; N pods (one per node, under a PodDisruptionBudget)
  * fill it; one more pod must be reported Unschedulable, then the pool must grow and run it on a NEW
  * node while the baseline nodes stay; after it is deleted the pool must return to its baseline and
- * hold there. One subtest per allocation mode: DevicePlugin (extended resource) and DRA (claims).
+ * hold there. One subtest, ScaleUpAndDown, in the allocation mode the pool offers (DRA claims where
+ * every pool node publishes devices of the DeviceClass, else the device plugin's extended resource;
+ * `allocationMode` forces one), as upstream resolves one mode per run.
  */
 import { expect } from 'chai';
 import { deleted, matches, podRunning, podUnschedulable } from '../../src/kube/conditions.js';
@@ -27,6 +29,7 @@ import { createFromTemplate, podRef } from '../accelerators/accelerator-pods.js'
 import { readDraFacts } from '../security/allocation-mode.js';
 import {
   capacityProblem,
+  choosePoolMode,
   describePool,
   foreignWorkloads,
   members,
@@ -36,6 +39,7 @@ import {
   sameMembers,
   type PoolLabel,
   type PoolNode,
+  type PoolOffer,
   type Toleration,
 } from './autoscaling/pool.js';
 
@@ -134,28 +138,23 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     }
   }
 
-  /** Whether this mode applies to the pool's nodes: the reason to skip, or undefined. Throws for a pool unfit for the test. */
-  async function modeProblem(mode: Mode, baseline: readonly PoolNode[]): Promise<string | undefined> {
-    if (mode === 'device-plugin') {
-      if (baseline.every((n) => n.allocatable === 0))
-        return `no node of the pool ${label.selector} advertises ${acc.resource} allocatable (parameters accelerator, acceleratorResource)`;
-      const problem = capacityProblem(baseline, acc.resource);
-      if (problem !== undefined) throw new ProbeError(problem);
-      return undefined;
-    }
+  /** The allocation mode for this pool (upstream's detectAllocationMode, on the pool's nodes). */
+  async function chooseMode(mocha: Mocha.Context, baseline: readonly PoolNode[]): Promise<Mode> {
     const dra = await readDraFacts(p.kube, acc);
-    if (!dra.served) return 'the cluster does not serve resource.k8s.io/v1';
-    if (!dra.deviceClass) return `DeviceClass ${acc.deviceClass} does not exist (parameter deviceClass)`;
-    const devices = new Map(dra.nodes.map((n) => [n.name, n.devices]));
-    const without = baseline.filter((n) => (devices.get(n.name) ?? 0) === 0);
-    if (without.length > 0)
-      return `no ResourceSlice publishes devices of driver ${dra.driver} (DeviceClass ${acc.deviceClass}) for the pool's nodes ${names(without)}: the pool offers its accelerators through a device plugin only, so DRA scale-up cannot be probed`;
-    const wrong = baseline.filter((n) => devices.get(n.name) !== 1);
-    if (wrong.length > 0)
-      throw new ProbeError(
-        `pool nodes must each publish exactly one device of driver ${dra.driver} (one pod fills a node): ${wrong.map((n) => `${n.name}=${String(devices.get(n.name))}`).join(', ')}`,
-      );
-    return undefined;
+    const offer: PoolOffer = {
+      resource: acc.resource,
+      driver: dra.driver,
+      deviceClass: acc.deviceClass,
+      draDevices: new Map(dra.nodes.map((n) => [n.name, n.devices])),
+    };
+    if (!dra.served) offer.draUnavailable = 'the cluster does not serve resource.k8s.io/v1';
+    else if (!dra.deviceClass) offer.draUnavailable = `DeviceClass ${acc.deviceClass} does not exist`;
+    const requested = p.param('allocationMode') as 'auto' | Mode;
+    const choice = choosePoolMode(requested, baseline, offer, label.selector);
+    if ('skip' in choice) return p.skip(mocha, choice.skip);
+    if ('unfit' in choice) throw new ProbeError(choice.unfit);
+    p.log(`allocation mode: ${choice.mode}${choice.note === undefined ? '' : ` (${choice.note})`}`);
+    return choice.mode;
   }
 
   async function ensureIdle(baseline: readonly PoolNode[], mode: Mode): Promise<void> {
@@ -207,12 +206,11 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     await waitFor(p.kube, podRef(p.namespace, name), deleted, waitOptions(p.waitMs));
   }
 
-  async function cycle(mocha: Mocha.Context, mode: Mode): Promise<void> {
-    const prefix = mode === 'dra' ? 'dra' : 'dp';
+  async function cycle(mocha: Mocha.Context): Promise<void> {
     const baseline = await stableBaseline();
     p.log(`baseline of ${label.selector}: ${describePool(baseline)}, stable for ${formatDuration(t.stabilityMs)}`);
-    const skip = await modeProblem(mode, baseline);
-    if (skip !== undefined) p.skip(mocha, skip);
+    const mode = await chooseMode(mocha, baseline);
+    const prefix = mode === 'dra' ? 'dra' : 'dp';
     await ensureIdle(baseline, mode);
     const tolerations = poolTolerations(baseline, acc.taintKey);
     p.log(
@@ -344,16 +342,8 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     }
   }
 
-  it('DevicePlugin', async function () {
-    if (p.param('allocationMode') === 'dra') p.skip(this, 'allocationMode=dra: the device-plugin cycle is not run');
+  it('ScaleUpAndDown', async function () {
     this.timeout(cycleTimeoutMs());
-    await cycle(this, 'device-plugin');
-  });
-
-  it('DRA', async function () {
-    if (p.param('allocationMode') === 'device-plugin')
-      p.skip(this, 'allocationMode=device-plugin: the DRA cycle is not run');
-    this.timeout(cycleTimeoutMs());
-    await cycle(this, 'dra');
+    await cycle(this);
   });
 });

@@ -180,3 +180,70 @@ export function foreignWorkloads(
   }
   return out.sort();
 }
+
+export type PoolMode = 'device-plugin' | 'dra';
+
+/** What the pool offers per mode: devices of the DeviceClass's driver published for each node (DRA), or why DRA is out. */
+export interface PoolOffer {
+  resource: string;
+  /** Why DRA cannot be probed at all (API not served, no DeviceClass); undefined when it can be looked at. */
+  draUnavailable?: string;
+  driver: string;
+  deviceClass: string;
+  /** DRA devices published for each pool node (nodes without any are absent). */
+  draDevices: ReadonlyMap<string, number>;
+}
+
+export type PoolModeChoice = { mode: PoolMode; note?: string } | { skip: string } | { unfit: string };
+
+/**
+ * Which allocation mode the cycle uses on this pool, after upstream's `-allocation-mode`: `auto`
+ * prefers DRA where every pool node publishes devices, else the device plugin; the note says why
+ * DRA was not used. A mode that does not apply skips; a pool whose nodes hold other than exactly
+ * one accelerator is unfit (one pod must fill a node).
+ */
+export function choosePoolMode(
+  requested: 'auto' | PoolMode,
+  baseline: readonly PoolNode[],
+  offer: PoolOffer,
+  selector: string,
+): PoolModeChoice {
+  const names = (ns: readonly PoolNode[]): string => ns.map((n) => n.name).join(', ');
+  const without = baseline.filter((n) => (offer.draDevices.get(n.name) ?? 0) === 0);
+  const draMissing =
+    offer.draUnavailable ??
+    (without.length > 0
+      ? `no ResourceSlice publishes devices of driver ${offer.driver} (DeviceClass ${offer.deviceClass}) for the pool's nodes ${names(without)}`
+      : undefined);
+  const pluginMissing = baseline.every((n) => n.allocatable === 0)
+    ? `no node of the pool ${selector} advertises ${offer.resource} allocatable`
+    : undefined;
+  const dra = (): PoolModeChoice => {
+    const wrong = baseline.filter((n) => offer.draDevices.get(n.name) !== 1);
+    return wrong.length > 0
+      ? {
+          unfit: `pool nodes must each publish exactly one device of driver ${offer.driver} (one pod fills a node): ${wrong.map((n) => `${n.name}=${String(offer.draDevices.get(n.name))}`).join(', ')}`,
+        }
+      : { mode: 'dra' };
+  };
+  const plugin = (note?: string): PoolModeChoice => {
+    const problem = capacityProblem(baseline, offer.resource);
+    if (problem !== undefined) return { unfit: problem };
+    return note === undefined ? { mode: 'device-plugin' } : { mode: 'device-plugin', note };
+  };
+  switch (requested) {
+    case 'dra':
+      return draMissing === undefined ? dra() : { skip: `allocationMode=dra but ${draMissing}` };
+    case 'device-plugin':
+      return pluginMissing === undefined
+        ? plugin()
+        : { skip: `allocationMode=device-plugin but ${pluginMissing} (parameters accelerator, acceleratorResource)` };
+    case 'auto':
+      if (draMissing === undefined) return dra();
+      if (pluginMissing === undefined)
+        return plugin(`DRA mode not probed: ${draMissing}; the pool offers its accelerators through a device plugin`);
+      return {
+        skip: `the pool ${selector} offers no accelerator: ${draMissing}, and ${pluginMissing} (parameters accelerator, acceleratorResource, deviceClass)`,
+      };
+  }
+}

@@ -8,6 +8,7 @@ import type { Node, Pod } from '../../../src/kube/objects.js';
 import { manifestFile } from '../../../src/paths.js';
 import {
   capacityProblem,
+  choosePoolMode,
   describePool,
   foreignWorkloads,
   members,
@@ -16,6 +17,7 @@ import {
   poolTolerations,
   sameMembers,
   type PoolLabel,
+  type PoolOffer,
 } from '../../../suites/scheduling/autoscaling/pool.js';
 
 const TAINT = { key: 'pool', value: 'gpu', effect: 'NoSchedule' };
@@ -123,6 +125,59 @@ describe('cluster autoscaling: the pool', () => {
     expect(foreignWorkloads(pods, nodes, label, 'nvidia.com/gpu', 'probe-ns', true)).to.include(
       'other/claims pending for a DRA claim',
     );
+  });
+});
+
+describe('cluster autoscaling: the allocation mode', () => {
+  const offer = (devices: Record<string, number>, extra: Partial<PoolOffer> = {}): PoolOffer => ({
+    resource: 'nvidia.com/gpu',
+    driver: 'gpu.nvidia.com',
+    deviceClass: 'gpu.nvidia.com',
+    draDevices: new Map(Object.entries(devices)),
+    ...extra,
+  });
+  const onePerNode = pool(node('a', { gpus: '1' }), node('b', { gpus: '1' }));
+
+  it('auto prefers DRA where every pool node publishes one device', () => {
+    expect(choosePoolMode('auto', onePerNode, offer({ a: 1, b: 1 }), 'k=v')).to.deep.equal({ mode: 'dra' });
+  });
+
+  it('auto falls back to the device plugin, saying why DRA was not probed', () => {
+    expect(choosePoolMode('auto', onePerNode, offer({ a: 1 }), 'k=v')).to.deep.equal({
+      mode: 'device-plugin',
+      note: "DRA mode not probed: no ResourceSlice publishes devices of driver gpu.nvidia.com (DeviceClass gpu.nvidia.com) for the pool's nodes b; the pool offers its accelerators through a device plugin",
+    });
+    const noClass = choosePoolMode(
+      'auto',
+      onePerNode,
+      offer({}, { draUnavailable: 'DeviceClass x does not exist' }),
+      'k=v',
+    );
+    expect(noClass).to.deep.equal({
+      mode: 'device-plugin',
+      note: 'DRA mode not probed: DeviceClass x does not exist; the pool offers its accelerators through a device plugin',
+    });
+  });
+
+  it('skips a forced mode the pool does not offer, and auto when it offers none', () => {
+    expect(choosePoolMode('dra', onePerNode, offer({}), 'k=v'))
+      .to.have.property('skip')
+      .that.match(/^allocationMode=dra but no ResourceSlice/);
+    expect(choosePoolMode('device-plugin', pool(node('a')), offer({ a: 1 }), 'k=v')).to.deep.equal({
+      skip: 'allocationMode=device-plugin but no node of the pool k=v advertises nvidia.com/gpu allocatable (parameters accelerator, acceleratorResource)',
+    });
+    expect(choosePoolMode('auto', pool(node('a')), offer({}), 'k=v'))
+      .to.have.property('skip')
+      .that.match(/offers no accelerator/);
+  });
+
+  it('finds a pool unfit whose nodes hold more than one accelerator', () => {
+    expect(choosePoolMode('auto', pool(node('a', { gpus: '4' })), offer({}), 'k=v'))
+      .to.have.property('unfit')
+      .that.contains('a=4');
+    expect(choosePoolMode('auto', onePerNode, offer({ a: 1, b: 2 }), 'k=v'))
+      .to.have.property('unfit')
+      .that.contains('b=2');
   });
 });
 
