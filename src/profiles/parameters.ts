@@ -153,6 +153,19 @@ export const PARAMETERS = {
     description:
       'Label key=value selecting the autoscaled accelerator node pool (empty: cluster autoscaling is skipped).',
   },
+  operator: {
+    type: 'enum',
+    values: ['auto', 'kubeflow-trainer', 'none'],
+    default: 'auto',
+    description:
+      'AI operator the robust controller probe exercises; auto detects it by its CRD (trainjobs.trainer.kubeflow.org for kubeflow-trainer).',
+  },
+  operatorRuntime: {
+    type: 'string',
+    default: '',
+    description:
+      "Runtime the robust controller probe's valid CR refers to (empty: the operator's default, ClusterTrainingRuntime torch-distributed for kubeflow-trainer).",
+  },
   probeTimeout: {
     type: 'duration',
     default: '10m',

@@ -99,6 +99,13 @@ export const PROBES: readonly Probe[] = processWide('probes', (): Probe[] => [
     parameters: ['prometheusUrl', 'scrapeLabels', 'servingStubImage', 'waitTimeout'],
   },
   {
+    id: 'robust-controller',
+    requirement: 'robust_controller',
+    spec: 'operator/robust-controller',
+    tests: ['TestRobustCRDControllerOperation'],
+    parameters: ['operator', 'operatorRuntime', 'waitTimeout'],
+  },
+  {
     id: 'model-mounting',
     requirement: 'model_mounting',
     spec: 'models/model-mounting',
