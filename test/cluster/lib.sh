@@ -226,14 +226,15 @@ wait_operator_ready() {
 webhook_configs_apply() {
   local ca
   ca=$(base64 -w0 <"$AIC_TRAINER_CERTS/ca.crt")
+  # create --dry-run=client converts to JSON without reading the live objects (re-applied by variants)
   "$AIC_BIN_DIR/kubectl" kustomize "$1" |
-    k apply --dry-run=client -o json -f - |
+    k create --dry-run=client -o json -f - |
     jq --arg ca "$ca" --arg base "https://127.0.0.1:$2" --arg prefix "$3" '
-      .items |= map(select(.kind | test("WebhookConfiguration$"))
-        | .metadata.name = $prefix + .metadata.name
-        | .metadata.labels["app.kubernetes.io/part-of"] = "aic-test-cluster"
+      (if .kind == "List" then .items else [.] end) as $all | {apiVersion: "v1", kind: "List", items: $all}
+      | .items |= map(select(.kind | test("WebhookConfiguration$"))
+        | .metadata = {name: ($prefix + .metadata.name), labels: {"app.kubernetes.io/part-of": "aic-test-cluster"}}
         | .webhooks |= map(.clientConfig = {url: ($base + .clientConfig.service.path), caBundle: $ca}))' |
-    k apply -f - >/dev/null
+    k apply --server-side --force-conflicts --field-manager=aic-test-cluster -f - >/dev/null
 }
 # Trainer's keep their upstream names (validator.trainer.kubeflow.org, defaulter.trainer.kubeflow.org).
 # An optional port argument points them elsewhere (variant operator-webhook-down).
