@@ -56,7 +56,7 @@ describe('probe robust-controller (TestRobustCRDControllerOperation) on the test
       );
       expect(out).to.contain('Kubeflow Trainer v2 does not run as pods here');
       expect(out).to.match(
-        /a server-side dry run of a valid TrainJob \(runtime torch-distributed\) passed admission through validator\.trainjob\.trainer\.kubeflow\.org failurePolicy Fail: so each of them answered and allowed it/,
+        /a server-side dry run of a valid TrainJob \(runtime torch-distributed\) passed admission through validator\.trainjob\.trainer\.kubeflow\.org failurePolicy Fail: so it answered and allowed it/,
       );
     });
 
