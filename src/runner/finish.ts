@@ -98,9 +98,11 @@ export async function finishRun(input: FinishInput): Promise<ExitCode> {
   }
   const reportFile = await writeRunReport(bundle.tarball, progress);
   if (reportFile !== undefined) {
-    const key = bundle.unsigned ? '' : ' --key <your .pub>';
+    const file = path.relative(process.cwd(), reportFile);
     progress.line(
-      `report:  ${path.relative(process.cwd(), reportFile)} (signature not checked there: \`ai-conformance report ${tarball}${key} --out report.html\` checks it)`,
+      bundle.unsigned
+        ? `report:  ${file} (unsigned bundle: nothing to check)`
+        : `report:  ${file} (signature not checked there: \`ai-conformance report ${tarball} --key <your .pub> --out report.html\` checks it)`,
     );
   }
   return exitCodeFor(results, input.interrupted);
