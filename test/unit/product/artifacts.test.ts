@@ -97,9 +97,12 @@ describe('evidence readers', () => {
 
   it('a Ginkgo log or a non-event JSON file does not parse', () => {
     expect(() => parseArtifact('go-test-log', 'Ran 12 of 12 Specs\nSUCCESS! -- 12 Passed\n')).to.throw(
-      /no `go test -v` output/,
+      /no `--- PASS\/FAIL\/SKIP: Name` result lines/,
     );
-    expect(() => parseArtifact('go-test-json', '[1,2]\n')).to.throw(/no `go test -json` events/);
+    expect(() => parseArtifact('go-test-json', '[1,2]\n')).to.throw(/line 1 is not a JSON object/);
+    expect(() => parseArtifact('go-test-json', '{"Action":"start","Package":"p"}\n')).to.throw(
+      /no `go test -json` test events/,
+    );
     expect(() => parseArtifact('junit', '<html></html>')).to.throw(/root element is <html>/);
   });
 
