@@ -46,7 +46,10 @@ export function formatInit(outcome: InitOutcome, c: Colors): string[] {
   ];
   for (const d of decisions) {
     const status = (d.status === '' ? '(empty)' : d.status).padEnd(STATUS_WIDTH);
-    const why = d.verdict === 'missing' ? 'not in the run' : d.evidence.join(' ') || d.verdict;
+    // One link stands for the rest (the same test in results.json and e2e.log, further top-level tests).
+    const more = d.evidence.length > 1 ? ` (+${String(d.evidence.length - 1)})` : '';
+    const why =
+      d.verdict === 'missing' ? 'not in the run' : d.evidence[0] !== undefined ? `${d.evidence[0]}${more}` : d.verdict;
     lines.push(`  ${mark(d)} ${d.item.id.padEnd(width)}  ${d.item.level.padEnd(6)} ${status}  ${c.dim(why)}`);
   }
   if (warnings.length > 0) lines.push('');
