@@ -210,6 +210,19 @@ describe('product check', () => {
       expect((await verdict(allowed, 'reject')).length).to.equal(2);
     });
 
+    it('v1.37: an upstream-tested requirement Implemented by documentation alone is a note (the validator warns)', async () => {
+      const file = await initFrom('v1.37-docs', passingRun(), { template: '1.37' });
+      const doc = YAML.parseDocument(await readFile(file, 'utf8'));
+      item(doc, 'gang_scheduling').set('evidence', ['https://docs.acme.example/gang-scheduling']);
+      await writeFile(file, doc.toString({ lineWidth: 0 }));
+      const report = await checkProduct({ file });
+      expect(report.problems).to.deep.equal([]);
+      expect(report.notices).to.deep.equal([
+        'spec.schedulingOrchestration[gang_scheduling]: covered by the upstream test TestGangScheduling; from v1.37 the validator warns when an Implemented requirement like it links no junit.xml, results.json or e2e.log',
+      ]);
+      if (VALIDATOR !== undefined) expect((await validatorVerdict(file)).output).to.contain('::warning file=');
+    });
+
     for (const version of ['1.33', '1.34', '1.35', '1.37']) {
       it(`v${version}: a passing run's PRODUCT.yaml is clean`, async () => {
         const file = await initFrom(`v${version}`, passingRun(), { template: version });
