@@ -66,13 +66,24 @@ async function releaseAddress(ip: string): Promise<void> {
   await run('ip', ['addr', 'del', `${ip}/32`, 'dev', 'lo']).catch(() => undefined);
 }
 
-/** Watches pods matching `labelSelector` (all namespaces) and stands in for each Running one. */
-export function standInForPods(kube: Kube, labelSelector: string, serve: Serve): StandIns {
+/**
+ * Watches pods matching `labelSelector` (all namespaces) and stands in for each Running one.
+ * `onLine` also receives each log line as it happens (the pod agent prints them).
+ */
+export function standInForPods(
+  kube: Kube,
+  labelSelector: string,
+  serve: Serve,
+  onLine?: (line: string) => void,
+): StandIns {
   const serving = new Map<string, string>();
   const stops = new Map<string, { ip: string; stop: Promise<Stop | undefined>; holds: boolean }>();
   const log: string[] = [];
   const note = (line: string): void => {
-    log.push(`${new Date().toISOString()} ${line}`);
+    const stamped = `${new Date().toISOString()} ${line}`;
+    log.push(stamped);
+    if (log.length > 1000) log.shift();
+    onLine?.(stamped);
   };
 
   const release = async (key: string): Promise<void> => {
