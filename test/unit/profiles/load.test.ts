@@ -40,6 +40,7 @@ describe('profiles', () => {
       'gang-scheduling',
       'model-mounting',
       'inference-autoscaling',
+      'ai-inference',
     ]) {
       it(`${name} loads and selects at least one requirement`, () => {
         const p = loadProfile(name);
