@@ -19,7 +19,7 @@ import { waitFor } from '../../src/kube/wait.js';
 import { pollUntil } from '../../src/metrics/poll.js';
 import { manifestFile } from '../../src/paths.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { podRef, waitOptions } from '../accelerators/accelerator-pods.js';
+import { createFromTemplate, podRef, waitOptions } from '../accelerators/accelerator-pods.js';
 import {
   chooseGatewayClass,
   crdProblem,
@@ -91,16 +91,8 @@ probe('ai-inference', 'TestAIInference', (p) => {
   const domain = (): string => `${p.namespace}.ai-conformance.invalid`;
   const port = (): number => Number(p.params['gatewayListenerPort']);
 
-  async function create(file: string, params: ManifestParams): Promise<KubeObject[]> {
-    const objects = loadManifests(manifestFile(CATEGORY, file), params);
-    const created = await applyObjects(p.kube, objects, {
-      namespace: p.namespace,
-      labels: runLabels(p.ctx.runId, p.id),
-      cleanup: p.cleanup,
-    });
-    for (const o of created) p.log(`created ${o.kind ?? '?'} ${o.metadata?.name ?? '?'} from ${file}`);
-    return created as KubeObject[];
-  }
+  const create = (file: string, params: ManifestParams): Promise<KubeObject[]> =>
+    createFromTemplate(p, CATEGORY, file, params);
 
   function chosenClass(): GatewayClassInfo {
     if ('fail' in choice) expect.fail(choice.fail);
