@@ -10,8 +10,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { matches } from '../../src/kube/conditions.js';
-import { runLabels } from '../../src/kube/labels.js';
-import { applyObjects, loadManifests, type ManifestParams } from '../../src/kube/manifest.js';
+import type { ManifestParams } from '../../src/kube/manifest.js';
 import type { KubeObject, Pod } from '../../src/kube/objects.js';
 import { conditionsOf, conditionText, findCondition } from '../../src/kube/status-text.js';
 import { readTerminationJson } from '../../src/kube/termination.js';
@@ -361,7 +360,7 @@ async function sendFromPod(
   const header = Object.entries(batch.headers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('');
-  const objects = loadManifests(manifestFile(CATEGORY, 'inference-client.yaml'), {
+  await createFromTemplate(p, CATEGORY, 'inference-client.yaml', {
     name,
     probeImage: p.param('probeImage'),
     script: readFileSync(manifestFile(CATEGORY, 'inference-client.sh'), 'utf8'),
@@ -370,11 +369,6 @@ async function sendFromPod(
     header,
     count: String(batch.count),
     warmup: warmup ? '1' : '0',
-  });
-  await applyObjects(p.kube, objects, {
-    namespace: p.namespace,
-    labels: runLabels(p.ctx.runId, p.id),
-    cleanup: p.cleanup,
   });
   const started = Date.now();
   const done = matches<Pod | undefined>(
