@@ -93,17 +93,17 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     });
 
     it('found the CRDs and the traefik GatewayClass, and the Gateway got Traefik’s address', () => {
-      expect(r.output(`${TEST}/GatewayAPIInstalled`)).to.match(
+      expect(r.output(`${TEST}/GatewayAPIInstalled`), why(r)).to.match(
         /GatewayClass traefik \(controller traefik\.io\/gateway-controller\): Accepted=True/,
       );
-      expect(r.output(`${TEST}/GatewayProgrammed`)).to.match(
+      expect(r.output(`${TEST}/GatewayProgrammed`), why(r)).to.match(
         /Gateway inference \(class traefik\) Programmed: .*Programmed=True.*; address 127\.0\.0\.1/,
       );
     });
 
     it('measured the 80/20 split inside the acceptance interval, from the runner', () => {
       const out = r.output(`${TEST}/WeightedTrafficSplit`);
-      expect(out).to.contain('inferenceClient=auto: requests go from the runner');
+      expect(out, out).to.contain('inferenceClient=auto: requests go from the runner');
       expect(out).to.match(
         /observed inference-a (\d+) \(\d+\.\d%\), inference-b (\d+) \(\d+\.\d%\) of 200 requests; accepted for inference-a: 137\.\.180/,
       );
@@ -113,14 +113,16 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
 
     it('routed every model header to its backend and gave the unknown model 404', () => {
       const out = r.output(`${TEST}/HeaderBasedRouting`);
-      expect(out).to.match(/x-model-name: model-a → inference-a 20 \(20 sent/);
+      expect(out, out).to.match(/x-model-name: model-a → inference-a 20 \(20 sent/);
       expect(out).to.match(/x-model-name: model-b → inference-b 20 \(20 sent/);
       expect(out).to.match(/x-model-name: model-unknown → HTTP 404 ×5 \(5 sent/);
     });
 
     it('read Accepted/ResolvedRefs from Traefik, and ResolvedRefs=False for the missing Service', () => {
       const out = r.output(`${TEST}/RouteStatus`);
-      expect(out).to.match(/HTTPRoute status-valid: traefik\.io\/gateway-controller: Accepted=True.*ResolvedRefs=True/);
+      expect(out, out).to.match(
+        /HTTPRoute status-valid: traefik\.io\/gateway-controller: Accepted=True.*ResolvedRefs=True/,
+      );
       expect(out).to.match(
         /HTTPRoute status-missing .*: traefik\.io\/gateway-controller: .*ResolvedRefs=False \(BackendNotFound/,
       );
@@ -141,7 +143,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     });
     it('fails WeightedTrafficSplit with the observed counts; the rest passes', () => {
       expect(subtests(r, TEST), why(r)).to.deep.equal({ ...all('pass'), WeightedTrafficSplit: 'fail' });
-      expect(r.output(`${TEST}/WeightedTrafficSplit`)).to.match(
+      expect(r.output(`${TEST}/WeightedTrafficSplit`), why(r)).to.match(
         /the 80\/20 split is not honoured: observed inference-a 100 \(50\.0%\), inference-b 100 \(50\.0%\) of 200 requests; accepted for inference-a: 137\.\.180/,
       );
       expect(r.code, why(r)).to.equal(1);
@@ -156,7 +158,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     it('fails GatewayProgrammed saying what it waited for and what it last saw', () => {
       const s = subtests(r, TEST);
       expect(s, why(r)).to.deep.equal({ ...all('fail'), GatewayAPIInstalled: 'pass' });
-      expect(r.output(`${TEST}/GatewayProgrammed`)).to.match(
+      expect(r.output(`${TEST}/GatewayProgrammed`), why(r)).to.match(
         /timed out after 1\ds waiting for Gateway aic-ai-inference-\w+\/inference to be Programmed with an address; last seen: .*Programmed=Unknown.*address none/,
       );
       expect(r.code, why(r)).to.equal(1);
@@ -171,7 +173,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     it('skips every subtest naming the missing CRDs; exit 0', () => {
       expect(subtests(r, TEST), why(r)).to.deep.equal(all('skip'));
       for (const s of SUBTESTS)
-        expect(r.output(`${TEST}/${s}`)).to.contain(
+        expect(r.output(`${TEST}/${s}`), why(r)).to.contain(
           'the Gateway API is not installed: CustomResourceDefinitions gatewayclasses.gateway.networking.k8s.io, gateways.gateway.networking.k8s.io, httproutes.gateway.networking.k8s.io not found',
         );
       expect(r.code, why(r)).to.equal(0);

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { loadManifests } from '../../../src/kube/manifest.js';
+import { manifestFile } from '../../../src/paths.js';
 import { chooseGatewayClass, crdProblem, type GatewayClassInfo } from '../../../suites/networking/gateway/detect.js';
 import { acceptanceInterval, binomialPmf, judgeSplit } from '../../../suites/networking/gateway/split.js';
 import { describeTally, tallyFromReport } from '../../../suites/networking/gateway/traffic.js';
@@ -118,5 +120,45 @@ describe('suites/networking/gateway', () => {
       expect(() => tallyFromReport({ devices: [] }, 20)).to.throw('has no "counts" object');
       expect(() => tallyFromReport({ counts: { a: 3 } }, 20)).to.throw('reports 3 requests, 20 were asked for');
     });
+  });
+});
+
+describe('suites/networking manifests', () => {
+  const params = {
+    name: 'x',
+    echoImage: 'agnhost',
+    port: 8080,
+    gatewayClass: 'traefik',
+    gateway: 'inference',
+    hostname: 'split.ns.ai-conformance.invalid',
+    domain: 'ns.ai-conformance.invalid',
+    backendA: 'inference-a',
+    backendB: 'inference-b',
+    missing: 'inference-missing',
+    weightA: 80,
+    weightB: 20,
+    header: 'x-model-name',
+    modelA: 'model-a',
+    modelB: 'model-b',
+    probeImage: 'busybox',
+    script: 'echo',
+    url: 'http://127.0.0.1:80/hostname',
+    host: 'h',
+    count: '200',
+    warmup: '1',
+  };
+  it('every template loads, with numbers where the API wants numbers', () => {
+    const kinds = (file: string): string[] =>
+      loadManifests(manifestFile('networking', file), params).map((o) => o.kind ?? '?');
+    expect(kinds('inference-backend.yaml')).to.deep.equal(['Pod', 'Service']);
+    expect(kinds('inference-gateway.yaml')).to.deep.equal(['Gateway']);
+    expect(kinds('inference-header-route.yaml')).to.deep.equal(['HTTPRoute']);
+    expect(kinds('inference-status-routes.yaml')).to.deep.equal(['HTTPRoute', 'HTTPRoute']);
+    expect(kinds('inference-client.yaml')).to.deep.equal(['Pod']);
+    const [split] = loadManifests(manifestFile('networking', 'inference-split-route.yaml'), params);
+    expect((split?.spec as { rules: { backendRefs: unknown[] }[] }).rules[0]?.backendRefs).to.deep.equal([
+      { name: 'inference-a', port: 8080, weight: 80 },
+      { name: 'inference-b', port: 8080, weight: 20 },
+    ]);
   });
 });
