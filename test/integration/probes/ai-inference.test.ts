@@ -104,7 +104,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     it('measured the 80/20 split inside the acceptance interval, from the runner', () => {
       const out = r.output(`${TEST}/WeightedTrafficSplit`);
       expect(out, out).to.contain('inferenceClient=auto: requests go from the runner');
-      expect(out).to.match(
+      expect(out, out).to.match(
         /observed inference-a (\d+) \(\d+\.\d%\), inference-b (\d+) \(\d+\.\d%\) of 200 requests; accepted for inference-a: 137\.\.180/,
       );
       const m = /observed inference-a (\d+) .*, inference-b (\d+) /.exec(out);
@@ -114,8 +114,8 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
     it('routed every model header to its backend and gave the unknown model 404', () => {
       const out = r.output(`${TEST}/HeaderBasedRouting`);
       expect(out, out).to.match(/x-model-name: model-a → inference-a 20 \(20 sent/);
-      expect(out).to.match(/x-model-name: model-b → inference-b 20 \(20 sent/);
-      expect(out).to.match(/x-model-name: model-unknown → HTTP 404 ×5 \(5 sent/);
+      expect(out, out).to.match(/x-model-name: model-b → inference-b 20 \(20 sent/);
+      expect(out, out).to.match(/x-model-name: model-unknown → HTTP 404 ×5 \(5 sent/);
     });
 
     it('read Accepted/ResolvedRefs from Traefik, and ResolvedRefs=False for the missing Service', () => {
@@ -123,7 +123,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
       expect(out, out).to.match(
         /HTTPRoute status-valid: traefik\.io\/gateway-controller: Accepted=True.*ResolvedRefs=True/,
       );
-      expect(out).to.match(
+      expect(out, out).to.match(
         /HTTPRoute status-missing .*: traefik\.io\/gateway-controller: .*ResolvedRefs=False \(BackendNotFound/,
       );
     });
