@@ -43,7 +43,8 @@ import {
 const CATEGORY = 'networking';
 const BACKEND_A = 'inference-a';
 const BACKEND_B = 'inference-b';
-const BACKEND_PORT = 8080;
+// agnhost's serve-hostname port (the Kubernetes e2e convention); off the common 8080.
+const BACKEND_PORT = 9376;
 const GATEWAY = 'inference';
 const WEIGHTS = { a: { name: BACKEND_A, weight: 80 }, b: { name: BACKEND_B, weight: 20 } };
 const MODEL_A = 'model-a';

@@ -38,7 +38,7 @@ function runIdOf(r: CliRun): string {
 const echoServer: Serve = (pod, ip) =>
   new Promise((resolve, reject) => {
     const name = pod.metadata?.name ?? '?';
-    const port = pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? 8080;
+    const port = pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? 9376;
     const server = http.createServer((req, res) => {
       if (req.url !== '/hostname') {
         res.statusCode = 404;
@@ -159,7 +159,7 @@ describe('probe ai-inference (TestAIInference) on the test cluster', function ()
       const s = subtests(r, TEST);
       expect(s, why(r)).to.deep.equal({ ...all('fail'), GatewayAPIInstalled: 'pass' });
       expect(r.output(`${TEST}/GatewayProgrammed`), why(r)).to.match(
-        /timed out after 1\ds waiting for Gateway aic-ai-inference-\w+\/inference to be Programmed with an address; last seen: .*Programmed=Unknown.*address none/,
+        /timed out after 1\ds waiting for gateway aic-ai-inference-\w+\/inference to be Programmed with an address; last seen: .*Programmed=Unknown.*address none/,
       );
       expect(r.code, why(r)).to.equal(1);
     });
