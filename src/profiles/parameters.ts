@@ -181,7 +181,8 @@ export const PARAMETERS = {
   echoImage: {
     type: 'string',
     default: 'registry.k8s.io/e2e-test-images/agnhost:2.53',
-    description: "Image of the Gateway API probe's echo backends (runs `netexec`; GET /hostname answers with the pod name).",
+    description:
+      "Image of the Gateway API probe's echo backends (runs `netexec`; GET /hostname answers with the pod name).",
   },
   autoscalerNodePoolLabel: {
     type: 'string',
