@@ -2,17 +2,16 @@
 // Traefik (host process, kubernetesGateway provider) programs the probe's Gateway and routes, and
 // proxies every request. The echo backends' pods run on kwok nodes; their container's part
 // (agnhost netexec: GET /hostname answers the pod name) is played on the pod IP by a stand-in
-// (pod-stand-ins.ts), which Traefik reaches through the Services' EndpointSlices, made by the real
-// kube-controller-manager. Variants: Traefik stopped, weights rewritten to 1/1 on admission, the
+// (test/cluster/pods/stand-ins.ts), which Traefik reaches through the Services' EndpointSlices, made by the real
+// kube-controller-manager. The stand-in is the test cluster's pod agent (test/cluster/pods, started
+// by up). Variants: Traefik stopped, weights rewritten to 1/1 on admission, the
 // Gateway API CRDs deleted.
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { managedSelector, RUN_LABEL } from '../../../src/kube/labels.js';
 import { requireCluster, testKube } from '../cluster.js';
 import type { CliRun } from '../run-cli.js';
-import { standInForPods, type Serve, type StandIns } from './pod-stand-ins.js';
 import { elapsedSeconds, explain, inVariant, runProfile, subtests } from './probe-run.js';
 
 const TEST = 'TestAIInference';
@@ -34,44 +33,10 @@ function runIdOf(r: CliRun): string {
     .runId;
 }
 
-/** agnhost netexec's /hostname on the pod IP: answers the pod's name (its hostname). */
-const echoServer: Serve = (pod, ip) =>
-  new Promise((resolve, reject) => {
-    const name = pod.metadata?.name ?? '?';
-    const port = pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? 9376;
-    const server = http.createServer((req, res) => {
-      if (req.url !== '/hostname') {
-        res.statusCode = 404;
-        res.end('not found\n');
-        return;
-      }
-      res.end(name);
-    });
-    server.once('error', reject);
-    server.listen(port, ip, () => {
-      resolve(
-        () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => {
-              done();
-            });
-          }),
-      );
-    });
-  });
-
 describe('probe ai-inference (TestAIInference) on the test cluster', function () {
   this.timeout(15 * 60_000);
-  let standIns: StandIns;
-  before(async function () {
-    await requireCluster();
-    standIns = standInForPods(testKube(), 'app.kubernetes.io/name=inference-echo', echoServer);
-  });
-  after(async () => {
-    await standIns.stop();
-  });
-  const why = (r: CliRun): string => `${explain(r)}\n${standIns.log.join('\n')}`;
+  before(requireCluster);
+  const why = (r: CliRun): string => explain(r);
 
   describe('healthy cluster (Traefik)', () => {
     let r: CliRun;
