@@ -106,6 +106,22 @@ export const PROBES: readonly Probe[] = processWide('probes', (): Probe[] => [
     parameters: ['operator', 'operatorRuntime', 'waitTimeout'],
   },
   {
+    id: 'ai-inference',
+    requirement: 'ai_inference',
+    spec: 'networking/ai-inference',
+    tests: ['TestAIInference'],
+    parameters: [
+      'gatewayClass',
+      'gatewayListenerPort',
+      'inferenceRequests',
+      'inferenceModelHeader',
+      'inferenceClient',
+      'echoImage',
+      'probeImage',
+      'waitTimeout',
+    ],
+  },
+  {
     id: 'model-mounting',
     requirement: 'model_mounting',
     spec: 'models/model-mounting',

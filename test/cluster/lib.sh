@@ -37,6 +37,9 @@ AIC_JOBSET_WEBHOOK_PORT=9445
 AIC_JOBSET_HEALTH_PORT=8095
 # Variant operator-webhook-down points the Trainer's webhooks at this port, where nothing listens.
 AIC_TRAINER_DOWN_PORT=9449
+# Traefik (Gateway API): entry point "web" for Gateway listeners on port 80, ping on its own entry point.
+AIC_TRAEFIK_WEB_PORT=80
+AIC_TRAEFIK_PING_PORT=9080
 
 _aic_t0=$(date +%s)
 log() { printf '[%s +%4ss] %s\n' "$(basename "$0")" "$(($(date +%s) - _aic_t0))" "$*" >&2; }
@@ -146,6 +149,30 @@ start_test_adapter() {
     --authentication-kubeconfig="$AIC_KWOK_KUBECONFIG" \
     --authorization-kubeconfig="$AIC_KWOK_KUBECONFIG"
 }
+# Traefik's kubernetesGateway provider reads KUBECONFIG when not in a pod; Gateways report 127.0.0.1.
+start_traefik() {
+  host_start traefik env KUBECONFIG="$AIC_KWOK_KUBECONFIG" "$AIC_BIN_DIR/traefik" \
+    --entryPoints.web.address="127.0.0.1:$AIC_TRAEFIK_WEB_PORT" \
+    --entryPoints.traefik.address="127.0.0.1:$AIC_TRAEFIK_PING_PORT" --ping=true \
+    --providers.kubernetesgateway=true --providers.kubernetesgateway.statusaddress.ip=127.0.0.1 \
+    --log.level=INFO
+}
+wait_gateway_class_accepted() {
+  wait_for 90 "Traefik /ping" curl -fs "http://127.0.0.1:$AIC_TRAEFIK_PING_PORT/ping" ||
+    { tail -20 "$AIC_RUN_DIR/traefik.log" >&2; die "Traefik did not start (log: $AIC_RUN_DIR/traefik.log)"; }
+  k wait --for=condition=Accepted gatewayclass/traefik --timeout=60s >/dev/null ||
+    { tail -20 "$AIC_RUN_DIR/traefik.log" >&2; die "GatewayClass traefik not Accepted (log: $AIC_RUN_DIR/traefik.log)"; }
+}
+AIC_GATEWAY_API_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION"; }
+gateway_api_crds_apply() {
+  local dir
+  dir=$(AIC_GATEWAY_API_MODULE_DIR)
+  [[ -d $dir ]] || go mod download "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION"
+  k apply --server-side --force-conflicts -f "$dir/config/crd/standard/" >/dev/null
+  # shellcheck disable=SC2086
+  k wait --for=condition=Established $AIC_GATEWAY_API_CRDS --timeout=60s >/dev/null
+}
+AIC_GATEWAY_API_CRDS="crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io"
 AIC_METRICS_APISERVICES="apiservice/v1beta1.custom.metrics.k8s.io apiservice/v1beta2.custom.metrics.k8s.io apiservice/v1beta1.external.metrics.k8s.io"
 wait_metrics_available() {
   # shellcheck disable=SC2086

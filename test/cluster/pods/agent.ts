@@ -9,6 +9,9 @@
  *                                             discovering annotated pods (prometheus.io/scrape)
  *   ai-conformance.io/stand-in=dcgm-exporter  dcgm-exporter metrics (fixture dcgm.txt) on :9400
  *   app.kubernetes.io/name=serving-stub       the AI service metrics probe's own serving stub script
+ *   app.kubernetes.io/name=inference-echo     the Gateway API probe's echo backends (agnhost netexec:
+ *                                             GET /hostname answers the pod name); Traefik reaches
+ *                                             them through the Services' EndpointSlices
  *
  * The inference-autoscaling pipeline's stub and load generator pods stay with their integration
  * test, which also plays the platform's metrics adapter there.
@@ -19,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kube } from '../../../src/kube/client.js';
 import { startPrometheus } from './prometheus.js';
-import { servingStub, standInForPods, staticExporter, type Serve, type StandIns } from './stand-ins.js';
+import { hostnameEcho, servingStub, standInForPods, staticExporter, type Serve, type StandIns } from './stand-ins.js';
 
 const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } });
 const kube = Kube.load({ kubeconfig: values.kubeconfig });
@@ -40,6 +43,7 @@ const RULES: { selector: string; serve: Serve }[] = [
   { selector: 'ai-conformance.io/stand-in=prometheus', serve: prometheus },
   { selector: 'ai-conformance.io/stand-in=dcgm-exporter', serve: staticExporter(DCGM_FIXTURE, 9400) },
   { selector: 'app.kubernetes.io/name=serving-stub', serve: servingStub },
+  { selector: 'app.kubernetes.io/name=inference-echo', serve: hostnameEcho },
 ];
 
 const running: StandIns[] = RULES.map((r) => standInForPods(kube, r.selector, r.serve, log));

@@ -49,6 +49,7 @@ describe('profiles', () => {
       'gang-scheduling',
       'model-mounting',
       'inference-autoscaling',
+      'ai-inference',
       'reference-cluster',
     ]) {
       it(`${name} loads and selects at least one requirement`, () => {
