@@ -97,9 +97,24 @@ export async function loadSigningKey(file: string, passphraseEnv = DEFAULT_PASSP
   return { privateKey, publicKey: describePublicKey(createPublicKey(privateKey)) };
 }
 
+/** `sha256:<64 hex>` (as keygen prints it) or the bare hex, any case → `sha256:<lower hex>`. */
+export function normalizeFingerprint(text: string): string {
+  const m = /^(?:sha256:)?([0-9a-f]{64})$/i.exec(text.trim());
+  if (m?.[1] === undefined) {
+    throw new UsageError(
+      `--key-fingerprint ${JSON.stringify(text)}: expected sha256:<64 hex digits>, as \`ai-conformance keygen\` prints it`,
+    );
+  }
+  return `sha256:${m[1].toLowerCase()}`;
+}
+
 /** Loads the public key a reviewer trusts. A private key is refused: it should never travel. */
 export async function loadPublicKey(file: string): Promise<PublicKeyInfo> {
-  const pem = await readKeyFile(file, 'public key');
+  return publicKeyFromPem(await readKeyFile(file, 'public key'), file);
+}
+
+/** A P-256 public key from PEM text; `file` names it in errors. */
+export function publicKeyFromPem(pem: string, file: string): PublicKeyInfo {
   if (pem.includes('PRIVATE KEY-----')) throw new UsageError(`${file} is a private key; pass the public key (.pub)`);
   let key: KeyObject;
   try {

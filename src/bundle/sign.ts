@@ -5,7 +5,7 @@
  */
 
 import { sign } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResults } from '../results/model.js';
 import { loadSigningKey, type SigningKey } from './keys.js';
@@ -15,6 +15,12 @@ import { buildStatement, serializeStatement, type Statement } from './statement.
 export const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export const SIGNATURE_SUFFIX = '.sigstore.json';
+/**
+ * The signer's public key inside the tarball, so that a reviewer given only its fingerprint
+ * (`verify --key-fingerprint`) can verify: the key is trusted because its fingerprint matches, and
+ * it is covered by SHA256SUMS like every other file.
+ */
+export const SIGNER_KEY_FILE = 'meta/signer.pub';
 
 export interface DsseSignature {
   /** Always empty: cosign skips a signature whose non-empty keyid is not its own SSH-style id. */
@@ -101,6 +107,12 @@ export async function packAndSign(
 ): Promise<PackAndSignResult> {
   const key = opts.signKeyPath === undefined ? undefined : await loadSigningKey(opts.signKeyPath, opts.passphraseEnv);
   const name = bundleFileName(new Date(results.run.startedAt), results.run.runId);
+  const signerKey = path.join(outputDir, SIGNER_KEY_FILE);
+  if (key === undefined) await rm(signerKey, { force: true });
+  else {
+    await mkdir(path.dirname(signerKey), { recursive: true });
+    await writeFile(signerKey, key.publicKey.key.export({ type: 'spki', format: 'pem' }));
+  }
   const packed = await packFolder(outputDir, path.join(opts.bundleDir, name));
   const signatureFile = signatureFileFor(packed.tarball);
   if (key === undefined) {

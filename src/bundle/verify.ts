@@ -8,8 +8,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, VerificationError } from '../errors.js';
 import { envelopeVerifies, parseStatement, readEnvelope } from './envelope.js';
-import { loadPublicKey, type PublicKeyInfo } from './keys.js';
-import { signatureFileFor } from './sign.js';
+import { loadPublicKey, normalizeFingerprint, publicKeyFromPem, type PublicKeyInfo } from './keys.js';
+import { SIGNER_KEY_FILE, signatureFileFor } from './sign.js';
 import { PREDICATE_TYPE, type ResultsPredicate, type Statement } from './statement.js';
 import { SUMS_FILE, compareSums, describeMismatch, parseSums } from './sums.js';
 import { digestTarball } from './tarball-digests.js';
@@ -26,8 +26,14 @@ export interface Check {
 export interface VerifyBundleOptions {
   /** The `.tar.gz`. */
   tarball: string;
-  /** The reviewer's trusted public key: a PEM path, or one already loaded. Never taken from the bundle. */
-  key: string | PublicKeyInfo;
+  /**
+   * The reviewer's trusted public key: a PEM path, or one already loaded. Without it, `fingerprint`
+   * is required and the key comes from the tarball (meta/signer.pub), trusted only if it has that
+   * fingerprint.
+   */
+  key?: string | PublicKeyInfo;
+  /** `sha256:<hex>` as keygen prints it: the key (given or from the tarball) must have it. */
+  fingerprint?: string;
   /** The Sigstore bundle; default `<tarball>.sigstore.json`. */
   signature?: string;
   /** Called as each check finishes, failed ones included, so a CLI can print progress. */
@@ -48,6 +54,20 @@ export interface VerificationReport {
 const short = (hex: string): string => `${hex.slice(0, 12)}…`;
 const files = (n: number): string => `${String(n)} ${n === 1 ? 'file' : 'files'}`;
 
+/** The signer's key from the tarball; its absence or a bad PEM is a failed check, not a usage error. */
+function embeddedKey(pem: Buffer | undefined): PublicKeyInfo {
+  if (pem === undefined) {
+    throw new VerificationError(
+      `key: the tarball has no ${SIGNER_KEY_FILE} (signed by an older ai-conformance?), so a fingerprint alone cannot verify it; ask for the public key and pass --key`,
+    );
+  }
+  try {
+    return publicKeyFromPem(pem.toString('utf8'), SIGNER_KEY_FILE);
+  } catch (err) {
+    throw new VerificationError(`key: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /**
  * Verifies `tarball` against its Sigstore bundle and the caller's trusted key. Resolves with the
  * report when every check passes; otherwise throws VerificationError naming what did not match.
@@ -57,7 +77,15 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   const signatureFile = path.resolve(opts.signature ?? signatureFileFor(opts.tarball));
   const tarballStat = await stat(tarball).catch(() => undefined);
   if (tarballStat?.isFile() !== true) throw new UsageError(`bundle ${opts.tarball} not found`);
-  const key = typeof opts.key === 'string' ? await loadPublicKey(opts.key) : opts.key;
+  const expected = opts.fingerprint === undefined ? undefined : normalizeFingerprint(opts.fingerprint);
+  if (opts.key === undefined && expected === undefined) {
+    throw new UsageError(
+      'give the trusted key: --key <vendor.pub>, or --key-fingerprint <sha256:…> as keygen printed it',
+    );
+  }
+  const given = typeof opts.key === 'string' ? await loadPublicKey(opts.key) : opts.key;
+  // One streamed pass over the tarball serves the embedded key and every digest.
+  const scan = await digestTarball(tarball, { keep: (p) => given === undefined && p === SIGNER_KEY_FILE });
 
   const checks: Check[] = [];
   const pass = (id: CheckId, detail: string): void => {
@@ -81,6 +109,19 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
 
   const envelope = await run('bundle', async () => readEnvelope(signatureFile, opts.signature === undefined));
   pass('bundle', `Sigstore bundle v0.3 with one DSSE signature (${path.basename(signatureFile)})`);
+
+  const key = await run('key', () => {
+    const found = given ?? embeddedKey(scan.kept.get(SIGNER_KEY_FILE));
+    const where = given === undefined ? `the tarball's ${SIGNER_KEY_FILE}` : 'the trusted key';
+    if (expected !== undefined && found.fingerprint !== expected) {
+      throw new VerificationError(
+        `key: ${where} has fingerprint ${found.fingerprint}, not the ${expected} you were given`,
+      );
+    }
+    return found;
+  });
+  if (given === undefined) pass('key', `${SIGNER_KEY_FILE} in the tarball has the fingerprint you were given`);
+  else if (expected !== undefined) pass('key', `trusted key has the fingerprint you were given`);
 
   await run('key', () => {
     if (envelope.hint !== '' && envelope.hint !== key.hint) {
@@ -108,7 +149,6 @@ export async function verifyBundle(opts: VerifyBundleOptions): Promise<Verificat
   const statement = await run('statement', () => parseStatement(envelope.payload));
   pass('statement', `in-toto Statement v1, predicateType ${PREDICATE_TYPE}`);
 
-  const scan = await digestTarball(tarball);
   const name = path.basename(tarball);
   const tarballSubject = await run('tarball', () => {
     const others = statement.subject.filter((s) => s.name !== SUMS_FILE);

@@ -8,6 +8,7 @@ import pc from 'picocolors';
 import type { Argv, CommandModule } from 'yargs';
 import { VerificationError } from '../errors.js';
 import type { CheckReport } from '../product/check.js';
+import { MUST_NA_RULES, type MustNaRule } from '../product/decide.js';
 import type { InitOutcome } from '../product/init.js';
 import type { Output } from './verify.js';
 
@@ -18,12 +19,14 @@ export interface ProductInitArgs {
   out: string;
   productDir?: string;
   force: boolean;
+  mustNa?: MustNaRule;
 }
 
 export interface ProductCheckArgs {
   file: string;
   template?: string;
   online: boolean;
+  mustNa?: MustNaRule;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -38,12 +41,15 @@ export function formatInit(outcome: InitOutcome, c: Colors): string[] {
   const lines = [
     `wrote ${outcome.productFile}`,
     `  template ${outcome.template.source}; run ${evidence.results.run.runId} from ${evidence.source}`,
-    `  evidence beside it: ${outcome.copied.join(', ') || 'none'}`,
+    `  evidence beside it: ${outcome.copied.join(', ') || 'none'} (${outcome.artifacts === 'copied' ? 'the run’s files byte for byte' : 'only the tests of the Implemented requirements'}; see ${outcome.note})`,
     '',
   ];
   for (const d of decisions) {
     const status = (d.status === '' ? '(empty)' : d.status).padEnd(STATUS_WIDTH);
-    const why = d.verdict === 'missing' ? 'not in the run' : d.evidence.join(' ') || d.verdict;
+    // One link stands for the rest (the same test in results.json and e2e.log, further top-level tests).
+    const more = d.evidence.length > 1 ? ` (+${String(d.evidence.length - 1)})` : '';
+    const why =
+      d.verdict === 'missing' ? 'not in the run' : d.evidence[0] !== undefined ? `${d.evidence[0]}${more}` : d.verdict;
     lines.push(`  ${mark(d)} ${d.item.id.padEnd(width)}  ${d.item.level.padEnd(6)} ${status}  ${c.dim(why)}`);
   }
   if (warnings.length > 0) lines.push('');
@@ -70,6 +76,7 @@ export async function productInitCli(args: ProductInitArgs, out: Output = proces
     out: args.out,
     ...(args.productDir === undefined ? {} : { productDir: args.productDir }),
     force: args.force,
+    mustNa: args.mustNa ?? 'reject',
   });
   const c = pc.createColors(Boolean(out.isTTY));
   out.write(`${formatInit(outcome, c).join('\n')}\n`);
@@ -83,6 +90,7 @@ export async function productCheckCli(args: ProductCheckArgs, out: Output = proc
     file: args.file,
     ...(args.template === undefined ? {} : { template: args.template }),
     online: args.online,
+    mustNa: args.mustNa ?? 'reject',
   });
   const c = pc.createColors(Boolean(out.isTTY));
   out.write(`${formatCheck(report, c).join('\n')}\n`);
@@ -95,6 +103,12 @@ export async function productCheckCli(args: ProductCheckArgs, out: Output = proc
   return report;
 }
 
+const MUST_NA_INIT_HELP =
+  'A MUST whose tests were all skipped: reject = leave status empty and warn (the merged validator accepts only ' +
+  'Implemented on a MUST); allow = write N/A with the skip reason as notes (open PR cncf/k8s-ai-conformance#146)';
+const MUST_NA_CHECK_HELP =
+  'N/A on a MUST: reject = a problem, as the merged validator (#141); allow = a note, as open PR #146';
+
 const initCommand: CommandModule<object, ProductInitArgs> = {
   command: 'init',
   describe: 'Write vX.Y/<product>/PRODUCT.yaml and its evidence files from a run',
@@ -103,8 +117,7 @@ const initCommand: CommandModule<object, ProductInitArgs> = {
       .option('template', {
         type: 'string',
         demandOption: true,
-        describe:
-          'CNCF checklist AIConformance-1.XX.yaml: a file, an https URL, or 1.36 (shipped verbatim; other versions need a file or URL)',
+        describe: 'CNCF checklist AIConformance-1.XX.yaml: 1.33 to 1.37 (shipped verbatim), a file, or an https URL',
       })
       .option('metadata', {
         type: 'string',
@@ -129,6 +142,11 @@ const initCommand: CommandModule<object, ProductInitArgs> = {
         type: 'boolean',
         default: false,
         describe: 'Replace an existing PRODUCT.yaml and evidence files',
+      })
+      .option('must-na', {
+        choices: MUST_NA_RULES,
+        default: 'reject',
+        describe: MUST_NA_INIT_HELP,
       }),
   handler: async (args) => {
     await productInitCli(args);
@@ -143,13 +161,18 @@ const checkCommand: CommandModule<object, ProductCheckArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'The vX.Y/<product>/PRODUCT.yaml to check' })
       .option('template', {
         type: 'string',
-        describe: 'Checklist template (file, URL or 1.36); default: the version of the vX.Y folder',
+        describe: 'Checklist template (1.33 to 1.37, a file or a URL); default: the version of the vX.Y folder',
       })
       .option('online', {
         type: 'boolean',
         default: false,
         describe:
           'Also resolve every URL (HEAD, then GET, as the validator does) and look up vendorName in the CNCF landscape',
+      })
+      .option('must-na', {
+        choices: MUST_NA_RULES,
+        default: 'reject',
+        describe: MUST_NA_CHECK_HELP,
       }),
   handler: async (args) => {
     await productCheckCli(args);

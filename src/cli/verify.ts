@@ -11,7 +11,9 @@ import type { Status } from '../results/model.js';
 
 export interface VerifyArgs {
   bundle: string;
-  key: string;
+  key?: string;
+  /** `sha256:<hex>` as keygen prints it; alone, the key is taken from the tarball's meta/signer.pub. */
+  keyFingerprint?: string;
   signature?: string;
 }
 
@@ -88,7 +90,8 @@ export async function verify(args: VerifyArgs, out: Output = process.stdout): Pr
   const { verifyBundle } = await import('../bundle/verify.js');
   const report = await verifyBundle({
     tarball: args.bundle,
-    key: args.key,
+    ...(args.key === undefined ? {} : { key: args.key }),
+    ...(args.keyFingerprint === undefined ? {} : { fingerprint: args.keyFingerprint }),
     ...(args.signature === undefined ? {} : { signature: args.signature }),
     onCheck: (check) => {
       print(formatCheck(check, c));
@@ -101,14 +104,23 @@ export async function verify(args: VerifyArgs, out: Output = process.stdout): Pr
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify <bundle>',
-  describe: 'Verify a signed result bundle offline against a trusted public key',
+  describe: 'Verify a signed result bundle offline against a trusted public key or its fingerprint',
   builder: (yargs) =>
     yargs
       .positional('bundle', { type: 'string', demandOption: true, describe: 'The ai-conformance-*.tar.gz bundle' })
       .option('key', {
         type: 'string',
-        demandOption: true,
         describe: 'Public key (PEM) you trust, obtained from the vendor out-of-band',
+      })
+      .option('key-fingerprint', {
+        type: 'string',
+        describe:
+          'sha256:<hex> of the vendor key, as `keygen` prints it: alone, the key is read from the tarball (meta/signer.pub) and trusted only with this fingerprint; with --key, that key must have it',
+      })
+      .check((a) => {
+        if (a.key === undefined && a.keyFingerprint === undefined)
+          throw new Error('give --key <vendor.pub> or --key-fingerprint <sha256:…>');
+        return true;
       })
       .option('signature', {
         type: 'string',
@@ -117,7 +129,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: async (args) => {
     await verify({
       bundle: args.bundle,
-      key: args.key,
+      ...(args.key === undefined ? {} : { key: args.key }),
+      ...(args.keyFingerprint === undefined ? {} : { keyFingerprint: args.keyFingerprint }),
       ...(args.signature === undefined ? {} : { signature: args.signature }),
     });
   },

@@ -9,8 +9,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import YAML, { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
-import { artifactFormat, failingTests, parseArtifact, type ArtifactTests } from './artifacts.js';
-import { MUST_NOT_APPLICABLE_ADVICE } from './decide.js';
+import { artifactFormat, failingTests, outcomeFor, parseArtifact, type ArtifactTests } from './artifacts.js';
+import { MUST_NOT_APPLICABLE_ADVICE, type MustNaRule } from './decide.js';
 import { fieldValueProblem } from './metadata.js';
 import { closeNames, cncfMemberNames, resolveUrl, type Fetch } from './online.js';
 import { MAPPED_UPSTREAM_TESTS, METADATA_FIELDS, PLACEHOLDER, PRODUCT_STATUSES, type ChecklistItem } from './schema.js';
@@ -29,13 +29,15 @@ export interface CheckOptions {
   template?: string;
   online?: boolean;
   fetch?: Fetch;
+  /** N/A on a MUST: `reject` as the merged validator (default), `allow` as open PR #146 (a notice). */
+  mustNa?: MustNaRule;
 }
 
 export interface CheckReport {
   file: string;
   template: Template;
   problems: Problem[];
-  /** Things said once, not problems: what --online could not reach. */
+  /** Not problems, but what the validator prints as warnings, and what --online could not reach. */
   notices: string[];
 }
 
@@ -91,6 +93,10 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
   }
 
   const urls: UrlUse[] = [];
+  const notices: string[] = [];
+  const mustNa = opts.mustNa ?? 'reject';
+  // The validator's hybridVerificationMinMinor: the artifact warning applies from v1.37.
+  const hybrid = Number(template.version.split('.')[1] ?? 0) >= 37;
 
   // Metadata: every required field present (camelCase or snake_case), a string, not a placeholder.
   if (!isMap(metadata)) {
@@ -123,7 +129,6 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
   // Spec: every template requirement under the same category, with the filled fields valid.
   const spec = isMap(root) ? root.get('spec', true) : undefined;
   const artifacts = new Map<string, ArtifactTests | string>();
-  const failingReported = new Set<string>();
   if (!isMap(spec)) {
     add(lineOf(spec ?? root), 'spec', 'missing: PRODUCT.yaml needs a spec map');
   } else {
@@ -180,7 +185,12 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
     if (item.level === 'SHOULD' && status === '' && evidence.length === 0) return; // the validator skips these
     const valid = typeof status === 'string' && (PRODUCT_STATUSES as readonly string[]).includes(status);
     const shown = status === '' ? 'is empty' : `${JSON.stringify(status)}${valid ? '' : ' is not a valid status'}`;
-    if (item.level === 'MUST' && status !== 'Implemented') {
+    if (item.level === 'MUST' && status === 'N/A' && mustNa === 'allow') {
+      notices.push(
+        `${field}: a MUST marked N/A; accepted under --must-na allow (open PR cncf/k8s-ai-conformance#146, a warning ` +
+          'for the reviewer), rejected by the merged validator',
+      );
+    } else if (item.level === 'MUST' && status !== 'Implemented') {
       const extra = status === 'N/A' ? `. ${MUST_NOT_APPLICABLE_ADVICE}` : '';
       add(line('status'), `${field}.status`, `${shown}, but the validator requires "Implemented" for a MUST${extra}`);
     } else if (!valid) {
@@ -194,80 +204,107 @@ export async function checkProduct(opts: CheckOptions): Promise<CheckReport> {
     if (typeof notesValue === 'string' && PLACEHOLDER.test(notesValue))
       add(line('notes'), `${field}.notes`, `still holds the placeholder ${notesValue}`);
 
+    let linksArtifact = false;
     for (const [i, e] of evidence.entries()) {
       const efield = `${field}.evidence[${String(i)}]`;
-      if (typeof e.value !== 'string' || e.value.trim() === '') {
-        add(e.line, efield, 'must be a non-empty string (a URL or a file in the product folder)');
+      // The validator passes over an empty string (but counts it as evidence, above).
+      if (e.value === '') continue;
+      if (typeof e.value !== 'string') {
+        add(e.line, efield, 'must be a string (a URL or a file in the product folder)');
         continue;
       }
-      const value = e.value.trim();
+      const value = e.value;
       if (PLACEHOLDER.test(value)) add(e.line, efield, `still holds the placeholder ${value}`);
-      else if (/^https?:\/\//i.test(value)) urls.push({ url: value, line: e.line, field: efield });
-      else await checkFileEvidence(item, typeof status === 'string' ? status : '', value, e.line, efield);
+      else if (value.startsWith('http://') || value.startsWith('https://'))
+        urls.push({ url: value, line: e.line, field: efield });
+      else if (await checkFileEvidence(item, typeof status === 'string' ? status : '', value, e.line, efield))
+        linksArtifact = true;
+    }
+    const upstream = MAPPED_UPSTREAM_TESTS[item.id];
+    if (upstream !== undefined && status === 'Implemented' && !linksArtifact && hybrid) {
+      notices.push(
+        `${field}: covered by the upstream test ${upstream}; from v1.37 the validator warns when an Implemented ` +
+          'requirement like it links no junit.xml, results.json or e2e.log',
+      );
     }
   }
 
+  /**
+   * A local evidence link, resolved as the validator does (resolveEvidencePath, #141): `file://`
+   * and a `#TestName` fragment taken off, a leading `/` and the product's own `vX.Y/<dir>/` prefix
+   * stripped; another product's folder or a way out of this one is an error. Returns true when the
+   * link names a parsed artifact (junit.xml, results.json, e2e.log) that exists.
+   */
   async function checkFileEvidence(
     item: ChecklistItem,
     status: string,
     value: string,
     line: number,
     field: string,
-  ): Promise<void> {
-    const hash = value.indexOf('#');
-    const fragment = hash === -1 ? undefined : value.slice(hash + 1);
-    let rel = (hash === -1 ? value : value.slice(0, hash)).replace(/^file:\/\//i, '').replace(/^\.\//, '');
-    // `file://v1.37/<dir>/junit.xml` names the product's own folder; the validator strips that prefix.
-    const own = `v${template.version}/${path.basename(productDir)}/`;
-    if (rel.startsWith(own)) rel = rel.slice(own.length);
-    const resolved = path.resolve(productDir, rel);
-    const inside = path.relative(productDir, resolved);
-    if (rel === '' || path.isAbsolute(rel) || inside.startsWith('..') || path.isAbsolute(inside)) {
-      add(line, field, `${value} points outside the product folder`);
-      return;
+  ): Promise<boolean> {
+    let raw = value.trim();
+    if (raw.startsWith('file://')) raw = raw.slice('file://'.length);
+    const hash = raw.indexOf('#');
+    const fragment = hash === -1 ? '' : raw.slice(hash + 1);
+    if (hash !== -1) raw = raw.slice(0, hash);
+    raw = raw.trim().replace(/^\//, '');
+    if (raw === '') {
+      add(line, field, `${value}: empty file path`);
+      return false;
     }
-    const info = await stat(resolved).catch(() => undefined);
-    if (info?.isFile() !== true) {
+    const own = `${path.basename(path.dirname(productDir))}/${path.basename(productDir)}/`;
+    if (raw.startsWith(own)) raw = raw.slice(own.length);
+    else if (/^v\d+\.\d+\/[^/]+\//.test(raw)) {
+      add(line, field, `${value} references another product folder; evidence must be in ${own}`);
+      return false;
+    }
+    const resolved = path.join(productDir, raw);
+    const inside = path.relative(productDir, resolved);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+      add(line, field, `${value} escapes the product folder ${own}`);
+      return false;
+    }
+    // The validator only asks that the path exists; a folder passes too.
+    if ((await stat(resolved).catch(() => undefined)) === undefined) {
       add(line, field, `file ${inside} not found beside PRODUCT.yaml`);
-      return;
+      return false;
     }
     const format = artifactFormat(inside);
-    if (format === undefined) return; // other files are existence-checked only
-    let parsed = artifacts.get(inside);
+    if (format === undefined) return false; // other files are existence-checked only
+    let parsed = artifacts.get(resolved);
     if (parsed === undefined) {
       try {
         parsed = parseArtifact(format, await readFile(resolved, 'utf8'));
       } catch (err) {
         parsed = (err as Error).message;
       }
-      artifacts.set(inside, parsed);
+      artifacts.set(resolved, parsed);
+      if (typeof parsed === 'string') {
+        add(line, field, `${inside} is parsed by the validator as ${format} output but does not parse: ${parsed}`);
+      } else {
+        const failing = failingTests(parsed);
+        if (failing.length > 0) {
+          add(
+            line,
+            field,
+            `${inside} contains failing tests (${failing.slice(0, 5).join(', ')}${failing.length > 5 ? ', …' : ''}); ` +
+              'the validator rejects every artifact with a failing test, even one of another requirement',
+          );
+        }
+      }
     }
-    if (typeof parsed === 'string') {
-      add(line, field, `${inside} is parsed by the validator as ${format} output but does not parse: ${parsed}`);
-      return;
-    }
-    const failing = failingTests(parsed);
-    if (failing.length > 0 && !failingReported.has(inside)) {
-      failingReported.add(inside);
-      add(
-        line,
-        field,
-        `${inside} contains failing tests (${failing.slice(0, 5).join(', ')}${failing.length > 5 ? ', …' : ''}); the validator rejects it`,
-      );
-    }
-    const mapped = MAPPED_UPSTREAM_TESTS[item.id];
-    const test = fragment !== undefined && fragment !== '' ? fragment : mapped;
-    if (test === undefined) return;
-    const outcome = parsed.tests.get(test);
-    const how =
-      fragment !== undefined && fragment !== '' ? `#${test}` : `${test} (checked because the link has no #TestName)`;
+    if (typeof parsed === 'string') return true;
+    const test = fragment !== '' ? fragment : MAPPED_UPSTREAM_TESTS[item.id];
+    if (test === undefined) return true;
+    const outcome = outcomeFor(parsed, test);
+    const how = fragment !== '' ? `#${test}` : `${test} (checked because the link has no #TestName)`;
     if (outcome === undefined) add(line, field, `${how} is not a test in ${inside}`);
     else if (outcome === 'fail') add(line, field, `${how} failed in ${inside}`);
-    else if (outcome === 'skip' && status !== 'N/A')
-      add(line, field, `${how} was skipped in ${inside}: a skipped test is evidence only for N/A`);
+    else if (outcome === 'skip' && status === 'Implemented')
+      add(line, field, `${how} was skipped in ${inside}: a skipped test is no evidence for Implemented`);
+    return true;
   }
 
-  const notices: string[] = [];
   if (opts.online === true) await checkOnline(urls, metadata, opts.fetch ?? fetch, add, notices, lineOf);
   problems.sort((a, b) => a.line - b.line);
   return { file: opts.file, template, problems, notices };

@@ -20,14 +20,36 @@ export interface ItemDecision {
   warning?: string;
 }
 
-/** The validator's position on N/A for a MUST, and what submissions have done about it. */
-export const MUST_NOT_APPLICABLE_ADVICE =
-  'The CNCF FAQ allows "N/A" with a justification when a conditional MUST does not apply, but the validator ' +
-  'rejects N/A on every MUST (cncf/k8s-ai-conformance#145, open). Decide yourself: if the condition truly does ' +
-  'not apply, merged submissions use status "Implemented" with notes explaining why; otherwise configure the ' +
-  'probe (see the reason) and run it again.';
+/**
+ * N/A on a MUST: `reject` is the merged validator (cncf/k8s-ai-conformance#141: a MUST must be
+ * "Implemented"); `allow` is open PR #146 (N/A with notes passes, with a warning for the reviewer).
+ */
+export const MUST_NA_RULES = ['reject', 'allow'] as const;
+export type MustNaRule = (typeof MUST_NA_RULES)[number];
 
-export function decideItem(item: ChecklistItem, tests: readonly TestResult[], run: RunInfo): ItemDecision {
+/** The validator's position on N/A for a MUST, and what the vendor can do about it. */
+export const MUST_NOT_APPLICABLE_ADVICE =
+  'The CNCF FAQ allows "N/A" with a justification when a conditional MUST does not apply, but the merged ' +
+  'validator (cncf/k8s-ai-conformance#141) accepts only "Implemented" on a MUST (issue #145; PR #146, open, ' +
+  'would accept N/A with notes). Either configure the probe (see the reason) and run it again until it passes, ' +
+  'or, if the condition truly does not apply, write "N/A" with the justification in notes (--must-na allow) ' +
+  'and expect the validator check to fail until #146 is merged or a reviewer accepts it.';
+
+export interface DecideOptions {
+  /** Evidence path prefix, `vX.Y/<product>/`: the product folder as seen from the repository root. */
+  evidencePrefix: string;
+  mustNa: MustNaRule;
+}
+
+/** The evidence files an Implemented requirement links to, in this order (as GKE's v1.37 submission). */
+const LINKED_ARTIFACTS = [EVIDENCE_FILES.junit, EVIDENCE_FILES.goTestJson, EVIDENCE_FILES.goTestLog] as const;
+
+export function decideItem(
+  item: ChecklistItem,
+  tests: readonly TestResult[],
+  run: RunInfo,
+  opts: DecideOptions,
+): ItemDecision {
   const by = `ai-conformance ${run.tool.version}, run ${run.runId}`;
   if (tests.length === 0) {
     return {
@@ -57,7 +79,7 @@ export function decideItem(item: ChecklistItem, tests: readonly TestResult[], ru
       item,
       verdict,
       status: 'Implemented',
-      evidence: tops.map((name) => `file://${EVIDENCE_FILES.junit}#${name}`),
+      evidence: LINKED_ARTIFACTS.flatMap((file) => tops.map((name) => `file://${opts.evidencePrefix}${file}#${name}`)),
       notes: sentence(`Verified by ${by}: ${tally}${skipNote}`),
     };
   }
@@ -80,6 +102,20 @@ export function decideItem(item: ChecklistItem, tests: readonly TestResult[], ru
     };
   }
   const reasons = unique(skipped.map((t) => firstLine(t.message)));
+  // N/A only when nothing of it ran: a MUST with some tests passed and others skipped is not proven.
+  if (item.level === 'MUST' && opts.mustNa === 'allow' && skipped.length === tests.length) {
+    return {
+      item,
+      verdict,
+      status: 'N/A',
+      evidence: [],
+      notes: sentence(`Not applicable: ${reasons.join('; ')} (skipped by ${by})`),
+      warning:
+        `${item.id} (MUST) was skipped (${reasons.join('; ')}); written as "N/A" with the reason as notes (--must-na allow). ` +
+        'Check that the condition truly does not apply and extend the notes; the merged validator rejects N/A on a MUST ' +
+        '(cncf/k8s-ai-conformance#141), open PR #146 accepts it.',
+    };
+  }
   return {
     item,
     verdict,

@@ -1,20 +1,30 @@
 /**
  * `product init`: the submission folder `vX.Y/<product>/` for the CNCF pull request. PRODUCT.yaml is
  * the template itself (comments, order, quoting kept; `id`, `description`, `level` untouched) with
- * metadata from vendor.yaml and status/evidence/notes from the run, plus the run's evidence files.
+ * metadata from vendor.yaml and status/evidence/notes from the run, plus the evidence files and
+ * ARTIFACTS.md, which says how they relate to the signed bundle.
+ *
+ * The validator rejects a referenced junit.xml / results.json / e2e.log holding any failing test.
+ * So: a run without failures is copied byte for byte; a run with failures is cut to the packages of
+ * the requirements marked Implemented (src/product/subset.ts), and ARTIFACTS.md says the signed
+ * bundle holds the full run. A cut that does not come out clean is refused, never written.
  */
 
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML, { Scalar, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { bundleFileName } from '../bundle/pack.js';
+import { sha256Bytes } from '../bundle/sums.js';
 import { UsageError } from '../errors.js';
 import { findRequirement } from '../requirements/catalogue.js';
 import { readRunEvidence, type RunEvidence } from '../results/read-run.js';
+import { packageName } from '../results/tree.js';
 import { EVIDENCE_FILES } from '../results/write.js';
-import { failingTests, parseArtifact } from './artifacts.js';
-import { decideItem, type ItemDecision } from './decide.js';
+import { artifactFormat, failingTests, parseArtifact } from './artifacts.js';
+import { decideItem, type ItemDecision, type MustNaRule } from './decide.js';
 import { loadVendorMetadata, type ProductMetadata } from './metadata.js';
 import { METADATA_FIELDS } from './schema.js';
+import { subsetEvidence, SubsetError } from './subset.js';
 import { loadTemplate, type Template } from './template.js';
 
 export interface InitOptions {
@@ -30,6 +40,8 @@ export interface InitOptions {
   productDir?: string;
   /** Replace an existing PRODUCT.yaml and evidence files. */
   force?: boolean;
+  /** A MUST whose tests were all skipped: leave status empty (`reject`, default) or write N/A (`allow`). */
+  mustNa?: MustNaRule;
 }
 
 export interface InitOutcome {
@@ -37,6 +49,10 @@ export interface InitOutcome {
   dir: string;
   /** Evidence files written beside PRODUCT.yaml. */
   copied: string[];
+  /** `copied`: the run's files byte for byte; `cut`: only the Implemented requirements' tests. */
+  artifacts: 'copied' | 'cut';
+  /** ARTIFACTS.md beside PRODUCT.yaml. */
+  note: string;
   decisions: ItemDecision[];
   warnings: string[];
   template: Template;
@@ -44,6 +60,7 @@ export interface InitOutcome {
 }
 
 const PRODUCT_FILE = 'PRODUCT.yaml';
+export const ARTIFACTS_NOTE = 'ARTIFACTS.md';
 const DIR_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** `Acme AI Platform` → `acme-ai-platform`, the short folder name submissions use. */
@@ -72,28 +89,159 @@ export async function productInit(opts: InitOptions): Promise<InitOutcome> {
   }
 
   const { results } = evidence;
+  const evidencePrefix = `v${template.version}/${dirName}/`;
   const decisions = template.items.map((item) =>
     decideItem(
       item,
       results.tests.filter((t) => t.requirement === item.id),
       results.run,
+      { evidencePrefix, mustNa: opts.mustNa ?? 'reject' },
     ),
   );
   const warnings = collectWarnings(template, evidence, decisions);
+  const artifacts = submissionArtifacts(evidence, decisions, warnings);
 
   await mkdir(dir, { recursive: true });
   await writeFile(productFile, renderProduct(template, metadata, decisions));
   const copied: string[] = [];
   for (const name of Object.values(EVIDENCE_FILES)) {
-    const bytes = evidence.files.get(name);
-    if (bytes === undefined) {
-      warnings.push(`${evidence.source} has no ${name}; it is not copied`);
-      continue;
+    const content = artifacts.files.get(name);
+    // A file left from an earlier init (--force) must not stay beside a PRODUCT.yaml that no longer fits it.
+    if (content === undefined) await rm(path.join(dir, name), { force: true });
+    else {
+      await writeFile(path.join(dir, name), content);
+      copied.push(name);
     }
-    await writeFile(path.join(dir, name), bytes);
-    copied.push(name);
   }
-  return { productFile, dir, copied, decisions, warnings, template, evidence };
+  const note = path.join(dir, ARTIFACTS_NOTE);
+  await writeFile(note, artifacts.note);
+  return { productFile, dir, copied, artifacts: artifacts.kind, note, decisions, warnings, template, evidence };
+}
+
+interface SubmissionArtifacts {
+  kind: 'copied' | 'cut';
+  files: Map<string, string | Buffer>;
+  /** ARTIFACTS.md. */
+  note: string;
+}
+
+/** The evidence files to write, and the note that relates them to the signed run. */
+function submissionArtifacts(
+  evidence: RunEvidence,
+  decisions: readonly ItemDecision[],
+  warnings: string[],
+): SubmissionArtifacts {
+  const run = evidence.results.run;
+  const present = new Map<string, Buffer>();
+  for (const name of Object.values(EVIDENCE_FILES)) {
+    const bytes = evidence.files.get(name);
+    if (bytes === undefined) warnings.push(`${evidence.source} has no ${name}; it is not written`);
+    else present.set(name, bytes);
+  }
+  const failing = runFailures(present, warnings);
+  const bundle = bundleOf(evidence);
+  const full = [...present].map(([name, bytes]) => `    ${sha256Bytes(bytes)}  ${name}`);
+  const verifyLine = `Check the bundle with \`ai-conformance verify ${bundle.name} --key <vendor>.pub\` (or cosign, see the ai-conformance README).`;
+  if (failing.length === 0) {
+    return {
+      kind: 'copied',
+      files: present,
+      note: [
+        '# Test artifacts',
+        '',
+        `${[...present.keys()].join(', ')} are the files of ai-conformance run \`${run.runId}\` ` +
+          `(${run.tool.name} ${run.tool.version}) byte for byte, as in its signed bundle ${bundle.described}. ` +
+          "Their sha256, as listed in the bundle's SHA256SUMS:",
+        '',
+        ...full,
+        '',
+        verifyLine,
+        '',
+      ].join('\n'),
+    };
+  }
+  const implemented = decisions.filter((d) => d.status === 'Implemented').map((d) => d.item.id);
+  const keep = new Set(implemented.map(packageName));
+  let files = new Map<string, string | Buffer>();
+  if (implemented.length > 0) {
+    try {
+      files = subsetEvidence(present, keep).files;
+    } catch (err) {
+      if (!(err instanceof SubsetError)) throw err;
+      throw new UsageError(
+        `${evidence.source}: the run has failing tests, and its evidence files could not be cut to the requirements ` +
+          `marked Implemented (${err.message}); nothing was written. Fix the failures and run again.`,
+        { cause: err },
+      );
+    }
+  }
+  const shown = failing.slice(0, 5).join(', ') + (failing.length > 5 ? ', …' : '');
+  warnings.push(
+    `the run has ${String(failing.length)} failing test(s) (${shown}), and the validator rejects a referenced artifact with any ` +
+      (implemented.length === 0
+        ? 'failing test: no requirement is Implemented, so no evidence file is written (see ARTIFACTS.md)'
+        : `failing test: ${[...files.keys()].join(', ')} hold only the tests of the ${String(implemented.length)} ` +
+          'requirement(s) marked Implemented; the signed bundle keeps the full run (see ARTIFACTS.md)'),
+  );
+  const held =
+    implemented.length === 0
+      ? 'No requirement is marked Implemented, so no test artifact is submitted.'
+      : `${[...files.keys()].join(', ')} hold only the tests of the requirements this PRODUCT.yaml marks Implemented ` +
+        `(${implemented.join(', ')}), cut from those of ai-conformance run \`${run.runId}\` (${run.tool.name} ${run.tool.version}): ` +
+        'every line in them is a line of the signed file, and only whole Go packages (one per requirement) were left out.';
+  return {
+    kind: 'cut',
+    files,
+    note: [
+      '# Test artifacts',
+      '',
+      held,
+      '',
+      `The run had ${String(failing.length)} failing test(s) (${failing.join(', ')}). The CNCF validator rejects a ` +
+        'referenced junit.xml, results.json or e2e.log that holds any failing test, even one of another requirement, ' +
+        `so the full run is not here. It is in the signed bundle ${bundle.described}, whose SHA256SUMS lists the full files:`,
+      '',
+      ...full,
+      '',
+      verifyLine,
+      '',
+    ].join('\n'),
+  };
+}
+
+/**
+ * Failing tests in any of the run's evidence files, as the validator would name them. A file the
+ * validator could not parse is dropped (with a warning): linking it would fail the submission.
+ */
+function runFailures(files: Map<string, Buffer>, warnings: string[]): string[] {
+  const names = new Set<string>();
+  for (const [name, bytes] of files) {
+    const format = artifactFormat(name);
+    if (format === undefined) continue;
+    try {
+      for (const f of failingTests(parseArtifact(format, bytes.toString('utf8')))) names.add(f);
+    } catch (err) {
+      files.delete(name);
+      warnings.push(`${name} does not parse as the validator reads it (${(err as Error).message}); it is not written`);
+    }
+  }
+  return [...names];
+}
+
+/** The signed bundle's name, and how a reviewer finds it. */
+function bundleOf(evidence: RunEvidence): { name: string; described: string } {
+  if (evidence.kind === 'bundle') {
+    const name = path.basename(evidence.source);
+    return { name, described: `\`${name}\` (sha256 ${evidence.tarball?.sha256 ?? 'unknown'})` };
+  }
+  const run = evidence.results.run;
+  let name = `ai-conformance-<stamp>-${run.runId}.tar.gz`;
+  try {
+    name = bundleFileName(new Date(run.startedAt), run.runId);
+  } catch {
+    // A run without a usable start time or id: the generic name stays.
+  }
+  return { name, described: `\`${name}\` (written beside the run folder)` };
 }
 
 function collectWarnings(template: Template, evidence: RunEvidence, decisions: ItemDecision[]): string[] {
@@ -104,14 +252,6 @@ function collectWarnings(template: Template, evidence: RunEvidence, decisions: I
     warnings.push(`the run used checklist v${ranFor}, the template is v${template.version}: levels may differ`);
   }
   if (run.incomplete) warnings.push('the run was interrupted or stopped early: its results are partial');
-  const junit = evidence.files.get(EVIDENCE_FILES.junit);
-  const failing = junit === undefined ? [] : failingTests(parseArtifact('junit', junit.toString('utf8')));
-  if (failing.length > 0) {
-    warnings.push(
-      `junit.xml holds ${String(failing.length)} failing test(s) (${failing.slice(0, 3).join(', ')}${failing.length > 3 ? ', …' : ''}); ` +
-        'the validator rejects every evidence link to an artifact with a failing test, so fix them and run again before submitting',
-    );
-  }
   const inTemplate = new Set(template.items.map((i) => i.id));
   const left = [...new Set(evidence.results.tests.map((t) => t.requirement))].filter((id) => !inTemplate.has(id));
   if (left.length > 0) {

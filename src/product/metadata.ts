@@ -34,7 +34,7 @@ export function fieldValueProblem(f: MetadataField, value: unknown): string | un
   if (typeof value !== 'string') return value === null ? 'is empty' : 'must be a string, not a list or map';
   if (value.trim() === '') return f.required ? 'is empty' : undefined;
   if (PLACEHOLDER.test(value)) return `still holds the template placeholder ${value}`;
-  if (f.key === 'k8sConformanceUrl' && !K8S_CONFORMANCE_URL.test(value.trim())) {
+  if (f.key === 'k8sConformanceUrl' && !K8S_CONFORMANCE_URL.test(value)) {
     return `must match ${K8S_CONFORMANCE_URL.source} (the product's folder in cncf/k8s-conformance)`;
   }
   return undefined;
@@ -77,7 +77,8 @@ export function validateVendorMetadata(
       else if (f.required) problems.push(`${f.key} (or ${f.snake}): missing — ${f.meaning}`);
       continue;
     }
-    const problem = fieldValueProblem(f, found.value);
+    // PRODUCT.yaml gets the trimmed value, so that is what is checked.
+    const problem = fieldValueProblem(f, typeof found.value === 'string' ? found.value.trim() : found.value);
     if (problem !== undefined) {
       problems.push(`${found.key}: ${problem}`);
       continue;

@@ -1,6 +1,6 @@
 /**
- * The CNCF checklist template (`AIConformance-1.XX.yaml`): from a file, a URL, or the one copy we
- * ship (v1.36). The text is kept as well as the parsed items, so PRODUCT.yaml can be written from
+ * The CNCF checklist template (`AIConformance-1.XX.yaml`): from a file, a URL, or the copies we ship
+ * (v1.33 to v1.37). The text is kept as well as the parsed items, so PRODUCT.yaml can be written from
  * the template itself with its comments and order.
  */
 
@@ -9,18 +9,32 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { UsageError } from '../errors.js';
 import { type ChecklistItem, URL_TIMEOUT_MS, templateUrl } from './schema.js';
+import { TEMPLATE_1_33 } from './templates/v1.33.js';
+import { TEMPLATE_1_34 } from './templates/v1.34.js';
+import { TEMPLATE_1_35 } from './templates/v1.35.js';
 import { TEMPLATE_1_36 } from './templates/v1.36.js';
+import { TEMPLATE_1_37 } from './templates/v1.37.js';
 
 export interface Template {
   /** `1.36`. */
   version: string;
   /** The file, URL or `built-in v1.36` it came from. */
   source: string;
+  /** The template's text, with a k8sConformanceUrl line added where it had none. */
   text: string;
+  /** True when that line was added (every template but v1.35's lacks it). */
+  addedK8sConformanceUrl: boolean;
   items: ChecklistItem[];
 }
 
-const BUILT_IN: Readonly<Record<string, string>> = { '1.36': TEMPLATE_1_36 };
+/** The upstream text, byte for byte; loadTemplate adds the k8sConformanceUrl line. */
+export const BUILT_IN: Readonly<Record<string, string>> = {
+  '1.33': TEMPLATE_1_33,
+  '1.34': TEMPLATE_1_34,
+  '1.35': TEMPLATE_1_35,
+  '1.36': TEMPLATE_1_36,
+  '1.37': TEMPLATE_1_37,
+};
 
 export const BUILT_IN_VERSIONS = Object.keys(BUILT_IN);
 
@@ -36,7 +50,7 @@ export async function loadTemplate(spec: string): Promise<Template> {
     const text = BUILT_IN[version];
     if (text === undefined) {
       throw new UsageError(
-        `no built-in template for v${version} (only ${BUILT_IN_VERSIONS.map((v) => `v${v}`).join(', ')} ships verbatim); ` +
+        `no built-in template for v${version} (${BUILT_IN_VERSIONS.map((v) => `v${v}`).join(', ')} ship verbatim); ` +
           `pass --template ${templateUrl(version)} or a downloaded copy`,
       );
     }
@@ -97,7 +111,25 @@ export function templateFromText(text: string, source: string): Template {
     });
   }
   if (items.length === 0) bad('no requirements under spec');
-  return { version, source, text, items };
+  const amended = withK8sConformanceUrl(text, version);
+  return { version, source, text: amended, addedK8sConformanceUrl: amended !== text, items };
+}
+
+/**
+ * The validator requires metadata.k8sConformanceUrl for every version, but only the v1.35 template
+ * has the line. Where it is missing, v1.35's line (with this version) goes after contactEmailAddress,
+ * where v1.35 has it; nothing else in the text changes.
+ */
+export function withK8sConformanceUrl(text: string, version: string): string {
+  if (/^[ \t]+(k8sConformanceUrl|k8s_conformance_url):/m.test(text)) return text;
+  const line =
+    `k8sConformanceUrl: "[URL to k8s-conformance submission, e.g., ` +
+    `https://github.com/cncf/k8s-conformance/tree/master/v${version}/product-name]"`;
+  const after = /^([ \t]+)(contactEmailAddress|contact_email_address):.*\n/m.exec(text);
+  // Without that line the renderer still adds the key at the end of metadata.
+  if (after === null) return text;
+  const end = after.index + after[0].length;
+  return `${text.slice(0, end)}${after[1] ?? '  '}${line}\n${text.slice(end)}`;
 }
 
 /** A file named on the command line; a missing or unreadable one is a usage error that names it. */

@@ -147,11 +147,61 @@ export const PARAMETERS = {
     description:
       "key=value labels on the PodMonitor the metrics probes create, so the platform's Prometheus selects it.",
   },
+  gatewayClass: {
+    type: 'string',
+    default: '',
+    description:
+      'GatewayClass the Gateway API probe uses (empty: the only GatewayClass whose controller accepted it; several accepted need a name).',
+  },
+  gatewayListenerPort: {
+    type: 'integer',
+    default: 80,
+    min: 1,
+    description: "Port of the HTTP listener on the Gateway API probe's Gateway (the implementation must serve it).",
+  },
+  inferenceRequests: {
+    type: 'integer',
+    default: 200,
+    min: 100,
+    description:
+      'Requests the Gateway API probe sends through its 80/20 weighted HTTPRoute; the acceptance interval is computed from it (CONFORMANCE.md).',
+  },
+  inferenceModelHeader: {
+    type: 'string',
+    default: 'x-model-name',
+    description: 'Request header carrying the model name, on which the header-based routing test matches.',
+  },
+  inferenceClient: {
+    type: 'enum',
+    values: ['auto', 'runner', 'pod'],
+    default: 'auto',
+    description:
+      "Where the Gateway API probe's requests come from: runner (straight to the Gateway's address), pod (client pods in the cluster), auto (runner when the address answers it, else pods).",
+  },
+  echoImage: {
+    type: 'string',
+    default: 'registry.k8s.io/e2e-test-images/agnhost:2.53',
+    description:
+      "Image of the Gateway API probe's echo backends (runs `netexec`; GET /hostname answers with the pod name).",
+  },
   autoscalerNodePoolLabel: {
     type: 'string',
     default: '',
     description:
       'Label key=value selecting the autoscaled accelerator node pool (empty: cluster autoscaling is skipped).',
+  },
+  operator: {
+    type: 'enum',
+    values: ['auto', 'kubeflow-trainer', 'none'],
+    default: 'auto',
+    description:
+      'AI operator the robust controller probe exercises; auto detects it by its CRD (trainjobs.trainer.kubeflow.org for kubeflow-trainer).',
+  },
+  operatorRuntime: {
+    type: 'string',
+    default: '',
+    description:
+      "Runtime the robust controller probe's valid CR refers to (empty: the operator's default, ClusterTrainingRuntime torch-distributed for kubeflow-trainer).",
   },
   autoscalerPendingTimeout: {
     type: 'duration',

@@ -34,6 +34,26 @@ export function exitCodeFor(results: RunResults, interrupted: boolean): ExitCode
   return ExitCode.ok;
 }
 
+/**
+ * The reviewer's report of the bundle, beside it (`<bundle>.html`, not inside the bundle). A
+ * report that cannot be rendered is a warning: the evidence and the bundle are already written.
+ */
+async function writeRunReport(tarball: string, progress: Progress): Promise<string | undefined> {
+  const file = tarball.replace(/\.tar\.gz$/, '.html');
+  try {
+    const [{ buildReport }, { renderHtml }, { writeFile }] = await Promise.all([
+      import('../report/data.js'),
+      import('../report/html.js'),
+      import('node:fs/promises'),
+    ]);
+    await writeFile(file, renderHtml(await buildReport({ source: tarball })));
+    return file;
+  } catch (err) {
+    progress.line(progress.c.yellow(`report not written: ${(err as Error).message}`));
+    return undefined;
+  }
+}
+
 export async function finishRun(input: FinishInput): Promise<ExitCode> {
   const { results, outputDir, progress } = input;
   const resolvedProfile = {
@@ -65,13 +85,25 @@ export async function finishRun(input: FinishInput): Promise<ExitCode> {
   progress.line(
     `results: ${path.relative(process.cwd(), outputDir) || '.'}/ (junit.xml, results.json, e2e.log, meta/)`,
   );
-  progress.line(`bundle:  ${path.relative(process.cwd(), bundle.tarball)}`);
+  const tarball = path.relative(process.cwd(), bundle.tarball);
+  progress.line(`bundle:  ${tarball}`);
   if (bundle.unsigned || bundle.signature === undefined) {
     progress.line(
-      progress.c.yellow('bundle is UNSIGNED: pass --sign-key <key> (see `ai-conformance keygen`) to sign it'),
+      progress.c.yellow(
+        'bundle is UNSIGNED: make a key once (`ai-conformance keygen --out-dir keys`), then run with --sign-key keys/ai-conformance.key',
+      ),
     );
   } else {
     progress.line(`signature: ${path.relative(process.cwd(), bundle.signature)}`);
+  }
+  const reportFile = await writeRunReport(bundle.tarball, progress);
+  if (reportFile !== undefined) {
+    const file = path.relative(process.cwd(), reportFile);
+    progress.line(
+      bundle.unsigned
+        ? `report:  ${file} (unsigned bundle: nothing to check)`
+        : `report:  ${file} (signature not checked there: \`ai-conformance report ${tarball} --key <your .pub> --out report.html\` checks it)`,
+    );
   }
   return exitCodeFor(results, input.interrupted);
 }

@@ -14,7 +14,9 @@ import { pollUntil } from '../../src/metrics/poll.js';
 import { parseExposition, type Sample } from '../../src/metrics/prometheus.js';
 import { instantQuery, promString, type VectorSample } from '../../src/metrics/query.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
+import { listAllPages } from '../accelerators/accelerator-nodes.js';
 import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
+import { describePrometheusServices, findPrometheusServices, type Service } from './monitoring-discovery.js';
 import {
   callStub,
   conformanceRun,
@@ -39,12 +41,13 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
   let collected: { ok: boolean; why: string } | undefined;
 
   before(async function () {
-    const raw = p.param('prometheusUrl');
-    if (raw === '') {
-      notApplicable =
-        'no monitoring query API: set prometheusUrl to the Prometheus-compatible query API of the monitoring system (a URL, or namespace/service:port reached through the API server)';
+    const chosen = await choosePrometheus(p);
+    if ('skip' in chosen) {
+      notApplicable = chosen.skip;
       return;
     }
+    const raw = chosen.endpoint;
+    p.log(`monitoring query API: ${chosen.how}`);
     const parsed = parseEndpoint(raw);
     if ('problem' in parsed) throw new ProbeError(`prometheusUrl: ${parsed.problem}`);
     api = parsed;
@@ -167,4 +170,39 @@ function requireCollected(collected: { ok: boolean; why: string } | undefined): 
   if (collected === undefined) throw new Error('RequestCountCollected did not run, so there is nothing to look for');
   if (!collected.ok)
     throw new Error(`the request counter was never collected (RequestCountCollected: ${collected.why})`);
+}
+
+type PrometheusChoice = { endpoint: string; how: string } | { skip: string };
+
+/** prometheusUrl, or the best Service that looks like a Prometheus (monitoring-discovery.ts). */
+async function choosePrometheus(p: ProbeHandle): Promise<PrometheusChoice> {
+  const configured = p.param('prometheusUrl');
+  if (configured !== '') return { endpoint: configured, how: `${configured} (prometheusUrl)` };
+  let services: Service[];
+  try {
+    services = await listAllPages<Service>(p.kube, '/api/v1/services');
+  } catch (err) {
+    throw (
+      p.kube.clusterError(err) ??
+      new ProbeError(`cannot list Services to discover a Prometheus: ${(err as Error).message}`, { cause: err })
+    );
+  }
+  const found = findPrometheusServices(services);
+  const first = found[0];
+  if (first === undefined) {
+    return {
+      skip: `no monitoring query API: prometheusUrl is empty and no Prometheus Service was found (${describePrometheusServices()}, or <release>-<name>); set prometheusUrl to the Prometheus-compatible query API of the monitoring system (a URL, or namespace/service:port reached through the API server)`,
+    };
+  }
+  const others =
+    found.length > 1
+      ? `; also found ${found
+          .slice(1)
+          .map((f) => f.endpoint)
+          .join(', ')}`
+      : '';
+  return {
+    endpoint: first.endpoint,
+    how: `service ${first.endpoint} (discovered Prometheus Service, ${first.from}${others})`,
+  };
 }

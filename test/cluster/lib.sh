@@ -30,9 +30,19 @@ AIC_KUEUE_METRICS_PORT=8443
 AIC_KUEUE_HEALTH_PORT=8081
 AIC_ADAPTER_PORT=6444
 AIC_ADAPTER_WRITE_PORT=8080
+# Kubeflow Trainer and JobSet (host processes): webhooks and health (their metrics servers are off).
+AIC_TRAINER_WEBHOOK_PORT=9444
+AIC_TRAINER_HEALTH_PORT=8094
+AIC_JOBSET_WEBHOOK_PORT=9445
+AIC_JOBSET_HEALTH_PORT=8095
+# Variant operator-webhook-down points the Trainer's webhooks at this port, where nothing listens.
+AIC_TRAINER_DOWN_PORT=9449
+# Traefik (Gateway API): entry point "web" for Gateway listeners on port 80, ping on its own entry point.
+AIC_TRAEFIK_WEB_PORT=80
+AIC_TRAEFIK_PING_PORT=9080
 # Karpenter binds both on all interfaces (its defaults, 8080 and 8081, are taken above).
-AIC_KARPENTER_METRICS_PORT=8095
-AIC_KARPENTER_HEALTH_PORT=8096
+AIC_KARPENTER_METRICS_PORT=8097
+AIC_KARPENTER_HEALTH_PORT=8098
 
 _aic_t0=$(date +%s)
 log() { printf '[%s +%4ss] %s\n' "$(basename "$0")" "$(($(date +%s) - _aic_t0))" "$*" >&2; }
@@ -145,6 +155,30 @@ start_test_adapter() {
     --authentication-kubeconfig="$AIC_KWOK_KUBECONFIG" \
     --authorization-kubeconfig="$AIC_KWOK_KUBECONFIG"
 }
+# Traefik's kubernetesGateway provider reads KUBECONFIG when not in a pod; Gateways report 127.0.0.1.
+start_traefik() {
+  host_start traefik env KUBECONFIG="$AIC_KWOK_KUBECONFIG" "$AIC_BIN_DIR/traefik" \
+    --entryPoints.web.address="127.0.0.1:$AIC_TRAEFIK_WEB_PORT" \
+    --entryPoints.traefik.address="127.0.0.1:$AIC_TRAEFIK_PING_PORT" --ping=true \
+    --providers.kubernetesgateway=true --providers.kubernetesgateway.statusaddress.ip=127.0.0.1 \
+    --log.level=INFO
+}
+wait_gateway_class_accepted() {
+  wait_for 90 "Traefik /ping" curl -fs "http://127.0.0.1:$AIC_TRAEFIK_PING_PORT/ping" ||
+    { tail -20 "$AIC_RUN_DIR/traefik.log" >&2; die "Traefik did not start (log: $AIC_RUN_DIR/traefik.log)"; }
+  k wait --for=condition=Accepted gatewayclass/traefik --timeout=60s >/dev/null ||
+    { tail -20 "$AIC_RUN_DIR/traefik.log" >&2; die "GatewayClass traefik not Accepted (log: $AIC_RUN_DIR/traefik.log)"; }
+}
+AIC_GATEWAY_API_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION"; }
+gateway_api_crds_apply() {
+  local dir
+  dir=$(AIC_GATEWAY_API_MODULE_DIR)
+  [[ -d $dir ]] || go mod download "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION"
+  k apply --server-side --force-conflicts -f "$dir/config/crd/standard/" >/dev/null
+  # shellcheck disable=SC2086
+  k wait --for=condition=Established $AIC_GATEWAY_API_CRDS --timeout=60s >/dev/null
+}
+AIC_GATEWAY_API_CRDS="crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io"
 # Karpenter's kwok provider: creates and deletes the autoscaled pool's nodes (kwok-controller then
 # plays their kubelet). Leader election off; metrics and health on ports of their own.
 start_karpenter() {
@@ -186,4 +220,83 @@ cluster_lock() {
     flock -w 600 9 || die "could not get the cluster lock within 10 minutes"
   fi
   export AIC_CLUSTER_LOCKED=1
+}
+
+# ---- Kubeflow Trainer and JobSet (host processes), webhooks by URL with a CA of our own ----
+AIC_TRAINER_MODULE_DIR() { echo "$(go env GOMODCACHE)/github.com/kubeflow/trainer/v2@$TRAINER_VERSION"; }
+AIC_JOBSET_MODULE_DIR() { echo "$(go env GOMODCACHE)/sigs.k8s.io/jobset@$JOBSET_VERSION"; }
+AIC_TRAINER_CERTS="$AIC_RUN_DIR/trainer-certs"
+# Our CA and one serving certificate (IP SAN 127.0.0.1) for both webhook servers.
+trainer_certs_create() {
+  local d=$AIC_TRAINER_CERTS
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=aic-trainer-webhook-ca" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/tls.key" -out "$d/tls.csr" 2>/dev/null
+  openssl x509 -req -in "$d/tls.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 30 \
+    -extfile <(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') -out "$d/tls.crt" 2>/dev/null
+  # With cert management off, Trainer's webhook server reads controller-runtime's default dir,
+  # $TMPDIR/k8s-webhook-server/serving-certs: a TMPDIR of its own keeps it private to this cluster.
+  mkdir -p "$AIC_RUN_DIR/trainer-tmp/k8s-webhook-server/serving-certs"
+  cp "$d/tls.crt" "$d/tls.key" "$AIC_RUN_DIR/trainer-tmp/k8s-webhook-server/serving-certs/"
+}
+# CRDs from the module zips (Trainer's three, JobSet's one); up applies them before Kueue starts.
+trainer_crds_apply() {
+  [[ -d $(AIC_TRAINER_MODULE_DIR) ]] || go mod download "github.com/kubeflow/trainer/v2@$TRAINER_VERSION"
+  [[ -d $(AIC_JOBSET_MODULE_DIR) ]] || go mod download "sigs.k8s.io/jobset@$JOBSET_VERSION"
+  k apply --server-side --force-conflicts -k "$(AIC_TRAINER_MODULE_DIR)/manifests/base/crds" >/dev/null
+  k apply --server-side --force-conflicts -f "$(AIC_JOBSET_MODULE_DIR)/config/components/crd/bases/" >/dev/null
+}
+start_trainer() {
+  cat >"$AIC_RUN_DIR/trainer-config.yaml" <<EOF
+apiVersion: config.trainer.kubeflow.org/v1alpha1
+kind: Configuration
+health: {healthProbeBindAddress: "127.0.0.1:$AIC_TRAINER_HEALTH_PORT", readinessEndpointName: readyz, livenessEndpointName: healthz}
+metrics: {bindAddress: "0"}
+webhook: {host: 127.0.0.1, port: $AIC_TRAINER_WEBHOOK_PORT}
+leaderElection: {leaderElect: false}
+certManagement: {enable: false}
+EOF
+  host_start trainer env TMPDIR="$AIC_RUN_DIR/trainer-tmp" KUBECONFIG="$AIC_KWOK_KUBECONFIG" \
+    "$AIC_BIN_DIR/trainer-controller-manager" --config="$AIC_RUN_DIR/trainer-config.yaml"
+}
+start_jobset() {
+  cat >"$AIC_RUN_DIR/jobset-config.yaml" <<EOF
+apiVersion: config.jobset.x-k8s.io/v1alpha1
+kind: Configuration
+health: {healthProbeBindAddress: "127.0.0.1:$AIC_JOBSET_HEALTH_PORT"}
+metrics: {bindAddress: "0"}
+webhook: {host: 127.0.0.1, port: $AIC_JOBSET_WEBHOOK_PORT, certDir: "$AIC_TRAINER_CERTS"}
+leaderElection: {leaderElect: false}
+internalCertManagement: {enable: false}
+EOF
+  host_start jobset "$AIC_BIN_DIR/jobset" --config="$AIC_RUN_DIR/jobset-config.yaml" --kubeconfig="$AIC_KWOK_KUBECONFIG"
+}
+# wait_operator_ready NAME HEALTH_PORT
+wait_operator_ready() {
+  wait_for 90 "$1 readyz" curl -fs "http://127.0.0.1:$2/readyz" ||
+    { tail -20 "$AIC_RUN_DIR/$1.log" >&2; die "$1 did not become ready (log: $AIC_RUN_DIR/$1.log)"; }
+}
+# webhook_configs_apply KUSTOMIZE_DIR PORT NAME_PREFIX: the module's webhook configurations with every
+# clientConfig.service rewritten to {url: https://127.0.0.1:PORT<path>, caBundle: our CA}.
+webhook_configs_apply() {
+  local ca
+  ca=$(base64 -w0 <"$AIC_TRAINER_CERTS/ca.crt")
+  # create --dry-run=client converts to JSON without reading the live objects (re-applied by variants)
+  "$AIC_BIN_DIR/kubectl" kustomize "$1" |
+    k create --dry-run=client -o json -f - |
+    jq --arg ca "$ca" --arg base "https://127.0.0.1:$2" --arg prefix "$3" '
+      (if .kind == "List" then .items else [.] end) as $all | {apiVersion: "v1", kind: "List", items: $all}
+      | .items |= map(select(.kind | test("WebhookConfiguration$"))
+        | .metadata = {name: ($prefix + .metadata.name), labels: {"app.kubernetes.io/part-of": "aic-test-cluster"}}
+        | .webhooks |= map(.clientConfig = {url: ($base + .clientConfig.service.path), caBundle: $ca}))' |
+    k apply --server-side --force-conflicts --field-manager=aic-test-cluster -f - >/dev/null
+}
+# Trainer's keep their upstream names (validator.trainer.kubeflow.org, defaulter.trainer.kubeflow.org).
+# An optional port argument points them elsewhere (variant operator-webhook-down).
+trainer_webhooks_apply() { webhook_configs_apply "$(AIC_TRAINER_MODULE_DIR)/manifests/base/webhook" "${1:-$AIC_TRAINER_WEBHOOK_PORT}" ""; }
+jobset_webhooks_apply() { webhook_configs_apply "$(AIC_JOBSET_MODULE_DIR)/config/components/webhook" "$AIC_JOBSET_WEBHOOK_PORT" jobset-; }
+jobset_webhooks_delete() {
+  k delete validatingwebhookconfiguration jobset-validating-webhook-configuration --ignore-not-found >/dev/null
+  k delete mutatingwebhookconfiguration jobset-mutating-webhook-configuration --ignore-not-found >/dev/null
 }

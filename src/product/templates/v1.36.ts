@@ -1,8 +1,8 @@
 /**
- * cncf/k8s-ai-conformance docs/AIConformance-1.36.yaml, verbatim (research/requirements.md §2.3).
- * Templates are "finalized at Kubernetes Release Freeze and won't change after that point", so a
- * copy stays valid. The other versions are not shipped: their full text is not in our sources, and
- * a reconstructed template would put words in CNCF's mouth; `--template` takes a file or URL.
+ * cncf/k8s-ai-conformance docs/AIConformance-1.36.yaml @ b2c8969, verbatim (research/requirements.md §2.3).
+ * Templates are "finalized at Kubernetes Release Freeze and won't change after that point", so a copy
+ * stays valid; loadTemplate adds the k8sConformanceUrl line the validator requires where it is missing.
+ * sha256 of this text: 43d8b708956c69f8a87a426c8c883e0e845588db173d94d707209397dad06170
  */
 
 export const TEMPLATE_1_36 = `# Kubernetes AI Conformance Checklist

@@ -11,9 +11,9 @@ import { expect } from 'chai';
 import { requireCluster, testKube } from '../cluster.js';
 import type { CliRun } from '../run-cli.js';
 import { bridgePrometheusToAdapter, type Bridge } from './adapter-bridge.js';
-import { loadGenerator, servingStub, standInForPods, type StandIns } from './pod-stand-ins.js';
+import { loadGenerator, servingStub, standInForPods, type StandIns } from '../../cluster/pods/stand-ins.js';
 import { elapsedSeconds, explain, inVariant, runProfile, subtests } from './probe-run.js';
-import { startPrometheus, type PrometheusServer } from './prometheus-server.js';
+import { startPrometheus, type PrometheusServer } from '../../cluster/pods/prometheus.js';
 
 const TEST = 'TestPodAutoscaling';
 const WRITE_URL = 'http://127.0.0.1:8080/write-metrics';

@@ -69,7 +69,10 @@ describe('CLI', function () {
     const r = await runCli(['run', '--profile', 'full', '--dry-run', '--kubeconfig', '/nonexistent']);
     expect(r.code).to.equal(0);
     expect(r.stdout).to.contain('dry run: nothing is created');
-    expect(r.stdout).to.match(/ai_inference \[MUST\]: skip \(no probe in this version of ai-conformance\)/);
+    expect(r.stdout).to.match(/ai_inference \[MUST\]: run probes ai-inference/);
+    expect(r.stdout).to.match(
+      /advanced_inference_ingress \[SHOULD\]: skip \(no probe in this version of ai-conformance\)/,
+    );
     expect(existsSync(r.dir)).to.equal(false);
   });
 

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { artifactFormat, failingTests, parseArtifact, type ArtifactTests } from '../../../src/product/artifacts.js';
 import { parseJUnit, resultsFromJUnit, undecorate } from '../../../src/results/read-junit.js';
+import { formatGoTestJson } from '../../../src/results/gotest-json.js';
+import { formatGoTestLog } from '../../../src/results/gotest-log.js';
 import { formatJUnit } from '../../../src/results/junit.js';
 import { writeResults } from '../../../src/results/write.js';
 import { childElements, parseXml, textContent, XmlSyntaxError } from '../../../src/results/xml.js';
@@ -87,6 +89,35 @@ describe('evidence readers', () => {
     });
   });
 
+  it('our writers: e2e.log result names have no blank (Unicode ones included), results.json is JSON lines only', () => {
+    const names = ['TestX/with space', 'TestX/with\ttab', 'TestX/no\u00a0break', 'TestY'];
+    const results = {
+      ...fixture,
+      tests: names.map((name, i) => ({
+        name,
+        requirement: i < 3 ? 'gang_scheduling' : 'ai_inference',
+        probe: 'p',
+        status: 'passed' as const,
+        durationMs: 10,
+        startedAt: fixture.run.startedAt,
+        log: ['quoted from another tool: --- FAIL: TestZ (0.00s)', 'multi\nline'],
+      })),
+    };
+    const expectedNames = ['TestX', 'TestX/with_space', 'TestX/with_tab', 'TestX/no_break', 'TestY'].sort();
+    const log = formatGoTestLog(results);
+    expect([...parseArtifact('go-test-log', log).tests.keys()].sort()).to.deep.equal(expectedNames);
+    // Every `--- X: ` line names a test and ends with Go's `(N.NNs)`: no name was cut at a blank.
+    for (const line of log.split('\n').filter((l) => /--- (PASS|FAIL|SKIP): /.test(l)))
+      expect(line, line).to.match(/^ *--- (PASS|FAIL|SKIP): \S+ \(\d+\.\d{2}s\)$/);
+    const json = formatGoTestJson(results);
+    for (const line of json.split('\n').filter((l) => l !== '')) {
+      const event = JSON.parse(line) as unknown;
+      expect(event, line).to.be.an('object').that.has.property('Package');
+    }
+    expect([...parseArtifact('go-test-json', json).tests.keys()].sort()).to.deep.equal(expectedNames);
+    expect(failingTests(parseArtifact('go-test-log', log))).to.deep.equal([]);
+  });
+
   it('names: the validator matches base names case-insensitively', () => {
     expect(
       ['junit.xml', 'tests/JUnit.XML', 'results.json', 'e2e.log', 'e2e-results.log', 'junit_01.xml'].map(
@@ -97,9 +128,12 @@ describe('evidence readers', () => {
 
   it('a Ginkgo log or a non-event JSON file does not parse', () => {
     expect(() => parseArtifact('go-test-log', 'Ran 12 of 12 Specs\nSUCCESS! -- 12 Passed\n')).to.throw(
-      /no `go test -v` output/,
+      /no `--- PASS\/FAIL\/SKIP: Name` result lines/,
     );
-    expect(() => parseArtifact('go-test-json', '[1,2]\n')).to.throw(/no `go test -json` events/);
+    expect(() => parseArtifact('go-test-json', '[1,2]\n')).to.throw(/line 1 is not a JSON object/);
+    expect(() => parseArtifact('go-test-json', '{"Action":"start","Package":"p"}\n')).to.throw(
+      /no `go test -json` test events/,
+    );
     expect(() => parseArtifact('junit', '<html></html>')).to.throw(/root element is <html>/);
   });
 

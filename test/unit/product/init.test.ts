@@ -4,7 +4,8 @@
  * `UPDATE_GOLDEN=1 npx mocha --node-option import=tsx test/unit/product/init.test.ts` and review the diff.
  */
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,8 @@ import YAML from 'yaml';
 import { packAndSign } from '../../../src/bundle/sign.js';
 import { UsageError } from '../../../src/errors.js';
 import { productInit, productDirName } from '../../../src/product/init.js';
-import { loadTemplate } from '../../../src/product/template.js';
+import { failingTests, parseArtifact } from '../../../src/product/artifacts.js';
+import { BUILT_IN, loadTemplate } from '../../../src/product/template.js';
 import { TEMPLATE_1_36 } from '../../../src/product/templates/v1.36.js';
 import type { RunResults } from '../../../src/results/model.js';
 import {
@@ -69,7 +71,10 @@ describe('product init', () => {
     await removeDir(root);
   });
 
-  async function init(results: RunResults, extra: { force?: boolean; source?: 'folder' | 'bundle' } = {}) {
+  async function init(
+    results: RunResults,
+    extra: { force?: boolean; source?: 'folder' | 'bundle'; mustNa?: 'allow' | 'reject' } = {},
+  ) {
     const runDir = await writeRun(path.join(root, 'run'), results);
     let source = runDir;
     if (extra.source === 'bundle')
@@ -80,6 +85,7 @@ describe('product init', () => {
       results: source,
       out: path.join(root, 'submission'),
       ...(extra.force === undefined ? {} : { force: extra.force }),
+      ...(extra.mustNa === undefined ? {} : { mustNa: extra.mustNa }),
     });
   }
 
@@ -129,10 +135,14 @@ describe('product init', () => {
     }
   });
 
-  it('passed → Implemented with file://junit.xml#TestName per top-level test', async () => {
+  it('passed → Implemented with file://vX.Y/<product>/<artifact>#TestName per top-level test', async () => {
     const product = entries(await readFile((await init(passingRun())).productFile, 'utf8'));
     expect(product.get('gang_scheduling')).to.include({ status: 'Implemented' });
-    expect(product.get('gang_scheduling')?.evidence).to.deep.equal(['file://junit.xml#TestGangScheduling']);
+    expect(product.get('gang_scheduling')?.evidence).to.deep.equal([
+      'file://v1.36/acme-ai-platform/junit.xml#TestGangScheduling',
+      'file://v1.36/acme-ai-platform/results.json#TestGangScheduling',
+      'file://v1.36/acme-ai-platform/e2e.log#TestGangScheduling',
+    ]);
     const secure = product.get('secure_accelerator_access');
     expect(secure?.status).to.equal('Implemented');
     expect(secure?.notes).to.contain('2 passed.');
@@ -149,7 +159,88 @@ describe('product init', () => {
     expect(product.get('gang_scheduling')?.notes).to.contain('could not run: timed out after 3m');
     expect(outcome.warnings.join('\n'))
       .to.contain('secure_accelerator_access (MUST) failed')
-      .and.contain('junit.xml holds 4 failing test(s)');
+      .and.contain('the run has 4 failing test(s)')
+      .and.match(/hold only the tests of the \d+ requirement\(s\) marked Implemented/);
+  });
+
+  it('a run with failures: the evidence files hold exactly the Implemented requirements’ tests, cut from the signed files', async () => {
+    const outcome = await init(failingRun(), { source: 'bundle' });
+    expect(outcome.artifacts).to.equal('cut');
+    expect(outcome.copied).to.deep.equal(['junit.xml', 'results.json', 'e2e.log']);
+    const product = entries(await readFile(outcome.productFile, 'utf8'));
+    const implemented = [...product.values()].filter((e) => e.status === 'Implemented').map((e) => e.id);
+    const full = failingRun().tests;
+    const expected = full.filter((t) => implemented.includes(t.requirement)).map((t) => t.name);
+    for (const [file, format] of [
+      ['junit.xml', 'junit'],
+      ['results.json', 'go-test-json'],
+      ['e2e.log', 'go-test-log'],
+    ] as const) {
+      const cut = await readFile(path.join(outcome.dir, file), 'utf8');
+      const parsed = parseArtifact(format, cut);
+      expect(failingTests(parsed), file).to.deep.equal([]);
+      // Leaves exactly those of the Implemented requirements (parents are derived from them).
+      const leaves = [...parsed.tests.keys()].filter(
+        (n) => ![...parsed.tests.keys()].some((m) => m.startsWith(`${n}/`)),
+      );
+      expect(leaves.sort(), file).to.deep.equal([...expected].sort());
+      // Every line is a line of the signed run's file.
+      const original = new Set((await readFile(path.join(root, 'run', file), 'utf8')).split('\n'));
+      if (file !== 'junit.xml')
+        for (const line of cut.split('\n')) expect(original.has(line), `${file}: ${line}`).to.equal(true);
+    }
+    const junit = await readFile(path.join(outcome.dir, 'junit.xml'), 'utf8');
+    expect(junit).to.match(/<testsuites tests="\d+" failures="0" errors="0"/);
+    const note = await readFile(outcome.note, 'utf8');
+    expect(note).to.contain('hold only the tests of the requirements this PRODUCT.yaml marks Implemented');
+    expect(note).to.contain('TestSecureAcceleratorAccess/NegativeIsolationTest');
+    const sha = createHash('sha256')
+      .update(await readFile(path.join(root, 'run', 'results.json')))
+      .digest('hex');
+    expect(note).to.contain(`${sha}  results.json`).and.contain(path.basename(outcome.evidence.source));
+  });
+
+  it('a run with failures and nothing Implemented writes no evidence file, and removes stale ones', async () => {
+    await init(passingRun());
+    const none = failingRun();
+    none.tests = none.tests.map((t) => ({ ...t, status: 'failed', message: 'broken' }));
+    const outcome = await init(none, { force: true });
+    expect(outcome.copied).to.deep.equal([]);
+    for (const f of ['junit.xml', 'results.json', 'e2e.log']) {
+      const gone = await access(path.join(outcome.dir, f)).then(
+        () => false,
+        () => true,
+      );
+      expect(gone, f).to.equal(true);
+    }
+    expect(await readFile(outcome.note, 'utf8')).to.contain('No requirement is marked Implemented');
+  });
+
+  it('refuses, writing nothing, when the evidence cannot be cut cleanly', async () => {
+    const runDir = await writeRun(path.join(root, 'run'), failingRun());
+    // An e2e.log not in `go test -v ./...` package blocks: nothing of it can be kept.
+    await writeFile(path.join(runDir, 'e2e.log'), '--- FAIL: TestX (0.00s)\n--- PASS: TestY (0.00s)\n');
+    const err = await rejection(
+      productInit({
+        template: '1.36',
+        metadata: await writeVendor(path.join(root, 'vendor.yaml')),
+        results: runDir,
+        out: path.join(root, 'submission'),
+      }),
+    );
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message).to.contain('could not be cut to the requirements marked Implemented (e2e.log:');
+    const nothing = await access(path.join(root, 'submission')).then(
+      () => false,
+      () => true,
+    );
+    expect(nothing).to.equal(true);
+  });
+
+  it('a passing run: the files are the signed ones byte for byte, and ARTIFACTS.md says so', async () => {
+    const outcome = await init(passingRun());
+    expect(outcome.artifacts).to.equal('copied');
+    expect(await readFile(outcome.note, 'utf8')).to.contain('byte for byte');
   });
 
   it('skipped is never Implemented: empty status, reason in notes, and a warning on a MUST about N/A (#145)', async () => {
@@ -160,8 +251,20 @@ describe('product init', () => {
     expect(ca?.notes).to.contain('parameter autoscalerNodePoolLabel is not set');
     expect(product.get('gpu_sharing')).to.deep.include({ status: '', evidence: [] });
     const warning = outcome.warnings.find((w) => w.startsWith('cluster_autoscaling (MUST) was skipped'));
-    expect(warning).to.contain('cncf/k8s-ai-conformance#145').and.contain('Decide yourself');
+    expect(warning).to.contain('cncf/k8s-ai-conformance#141').and.contain('--must-na allow').and.contain('#146');
     expect(outcome.warnings.some((w) => w.startsWith('gpu_sharing'))).to.equal(false);
+  });
+
+  it('--must-na allow: a MUST whose tests were all skipped becomes N/A with the reason as notes', async () => {
+    const outcome = await init(skippingRun(), { mustNa: 'allow' });
+    const product = entries(await readFile(outcome.productFile, 'utf8'));
+    expect(product.get('cluster_autoscaling')).to.deep.include({ status: 'N/A', evidence: [] });
+    expect(product.get('cluster_autoscaling')?.notes).to.match(
+      /^Not applicable: parameter autoscalerNodePoolLabel is not set \(no cluster autoscaler\) \(skipped by ai-conformance/,
+    );
+    // A skipped SHOULD stays empty: the validator skips it.
+    expect(product.get('gpu_sharing')).to.deep.include({ status: '' });
+    expect(outcome.warnings.join('\n')).to.contain('written as "N/A"');
   });
 
   it('never writes our own requirements, and says so', async () => {
@@ -280,11 +383,48 @@ describe('product templates', () => {
   });
 
   it('asks for a file or URL for a version it does not ship', async () => {
-    const err = await rejection(loadTemplate('1.37'));
+    const err = await rejection(loadTemplate('1.38'));
     expect(err).to.be.instanceOf(UsageError);
     expect(err.message)
-      .to.contain('no built-in template for v1.37')
-      .and.contain('https://raw.githubusercontent.com/cncf/k8s-ai-conformance/main/docs/AIConformance-1.37.yaml');
+      .to.contain('no built-in template for v1.38')
+      .and.contain('https://raw.githubusercontent.com/cncf/k8s-ai-conformance/main/docs/AIConformance-1.38.yaml');
+  });
+
+  // sha256 of docs/AIConformance-X.Y.yaml in cncf/k8s-ai-conformance @ b2c8969 (1.37: 287b44f, rebuilt
+  // from the verbatim excerpts in research/requirements.md §2.3).
+  const UPSTREAM: Record<string, { sha256: string; items: number; must: number }> = {
+    '1.33': { sha256: '6c32256c2fc3429c9770a828f3b642bc9fb04229503c632c2a7bea9a705ff949', items: 9, must: 8 },
+    '1.34': { sha256: '5c85273d76ca69c97d0f1e01af26c495c704307a149726af976c8350a2790214', items: 9, must: 9 },
+    '1.35': { sha256: 'cf87915a9bcf977bb9c61298bc60afa0f062d1c3aad0a2d3dcefcdf1fa644693', items: 12, must: 9 },
+    '1.36': { sha256: '43d8b708956c69f8a87a426c8c883e0e845588db173d94d707209397dad06170', items: 14, must: 8 },
+    '1.37': { sha256: 'd116ce66498c91905d208ca989a605a72645897c5d8415e7fcb29b81648be7d5', items: 15, must: 8 },
+  };
+  for (const [version, u] of Object.entries(UPSTREAM)) {
+    it(`ships v${version} verbatim, with the k8sConformanceUrl line the validator requires`, async () => {
+      expect(
+        createHash('sha256')
+          .update(BUILT_IN[version] ?? '')
+          .digest('hex'),
+      ).to.equal(u.sha256);
+      const t = await loadTemplate(version);
+      expect(t.version).to.equal(version);
+      expect(t.items).to.have.length(u.items);
+      expect(t.items.filter((i) => i.level === 'MUST')).to.have.length(u.must);
+      const line = t.text.split('\n').find((l) => l.includes('k8sConformanceUrl:'));
+      expect(line).to.equal(
+        `  k8sConformanceUrl: "[URL to k8s-conformance submission, e.g., https://github.com/cncf/k8s-conformance/tree/master/v${version}/product-name]"`,
+      );
+      expect(t.addedK8sConformanceUrl).to.equal(version !== '1.35');
+      // Nothing else changes: without the added line the text is the upstream file.
+      expect(t.addedK8sConformanceUrl ? t.text.replace(`${line ?? ''}\n`, '') : t.text).to.equal(BUILT_IN[version]);
+    });
+  }
+
+  it('v1.37 adds workload_sandboxing (SHOULD) under security, after secure_accelerator_access', async () => {
+    const t = await loadTemplate('1.37');
+    const security = t.items.filter((i) => i.category === 'security').map((i) => `${i.id}:${i.level}`);
+    expect(security).to.deep.equal(['secure_accelerator_access:MUST', 'workload_sandboxing:SHOULD']);
+    expect(t.text).to.match(/^# Kubernetes AI Conformance Checklist - v1\.37\n/);
   });
 
   it('reads a template file and takes the version from its metadata', async () => {

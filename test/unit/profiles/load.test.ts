@@ -30,7 +30,16 @@ describe('profiles', () => {
         'gang-scheduling',
         'model-mounting',
         'inference-autoscaling',
+        'reference-cluster',
       ]);
+    });
+
+    it('reference-cluster is full plus the test cluster endpoints', () => {
+      const full = loadProfile('full');
+      const ref = loadProfile('reference-cluster');
+      expect(ref.requirements).to.deep.equal(full.requirements);
+      expect(ref.parameters['metricsWriteUrl']).to.equal('http://127.0.0.1:8080/write-metrics');
+      expect(ref.parameters['modelImage']).to.equal('127.0.0.1:5000/aic/tiny-model:v1');
     });
 
     for (const name of [
@@ -40,6 +49,8 @@ describe('profiles', () => {
       'gang-scheduling',
       'model-mounting',
       'inference-autoscaling',
+      'ai-inference',
+      'reference-cluster',
     ]) {
       it(`${name} loads and selects at least one requirement`, () => {
         const p = loadProfile(name);

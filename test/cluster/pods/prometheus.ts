@@ -108,33 +108,43 @@ async function startDiscovery(kube: Kube): Promise<{ url: string; close: () => v
   };
 }
 
-function config(discoveryUrl: string | undefined): string {
+function config(discoveryUrl: string | undefined, intervalS: number): string {
+  const every = `${String(intervalS)}s`;
   const pods = `
   - job_name: kubernetes-pods
-    scrape_interval: 1s
-    scrape_timeout: 1s
+    scrape_interval: ${every}
+    scrape_timeout: ${every}
     http_sd_configs:
       - url: ${JSON.stringify(discoveryUrl)}
-        refresh_interval: 1s
+        refresh_interval: ${every}
 `;
-  return `global:\n  evaluation_interval: 1s\nscrape_configs:${discoveryUrl === undefined ? ' []\n' : pods}`;
+  return `global:\n  evaluation_interval: ${every}\nscrape_configs:${discoveryUrl === undefined ? ' []\n' : pods}`;
 }
 
-/** Starts Prometheus on a free loopback port and waits until it is ready. */
-export async function startPrometheus(kube: Kube, options: { discover?: boolean } = {}): Promise<PrometheusServer> {
+export interface PrometheusOptions {
+  /** false: scrape nothing (a monitoring system that does not collect the workload). */
+  discover?: boolean;
+  /** host:port to listen on (default: a free loopback port). */
+  listen?: string;
+  /** Scrape and discovery interval in seconds (default 1). */
+  intervalSeconds?: number;
+}
+
+/** Starts Prometheus (on a free loopback port unless `listen` says where) and waits until it is ready. */
+export async function startPrometheus(kube: Kube, options: PrometheusOptions = {}): Promise<PrometheusServer> {
   await ensurePrometheus();
   const discovery = options.discover === false ? undefined : await startDiscovery(kube);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aic-prometheus-'));
   const file = path.join(dir, 'prometheus.yml');
-  writeFileSync(file, config(discovery?.url));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${String(port)}`;
+  writeFileSync(file, config(discovery?.url, options.intervalSeconds ?? 1));
+  const listen = options.listen ?? `127.0.0.1:${String(await freePort())}`;
+  const url = `http://${listen}`;
   const child: ChildProcess = spawn(
     'prometheus',
     [
       `--config.file=${file}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${String(port)}`,
+      `--web.listen-address=${listen}`,
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },

@@ -66,13 +66,24 @@ async function releaseAddress(ip: string): Promise<void> {
   await run('ip', ['addr', 'del', `${ip}/32`, 'dev', 'lo']).catch(() => undefined);
 }
 
-/** Watches pods matching `labelSelector` (all namespaces) and stands in for each Running one. */
-export function standInForPods(kube: Kube, labelSelector: string, serve: Serve): StandIns {
+/**
+ * Watches pods matching `labelSelector` (all namespaces) and stands in for each Running one.
+ * `onLine` also receives each log line as it happens (the pod agent prints them).
+ */
+export function standInForPods(
+  kube: Kube,
+  labelSelector: string,
+  serve: Serve,
+  onLine?: (line: string) => void,
+): StandIns {
   const serving = new Map<string, string>();
   const stops = new Map<string, { ip: string; stop: Promise<Stop | undefined>; holds: boolean }>();
   const log: string[] = [];
   const note = (line: string): void => {
-    log.push(`${new Date().toISOString()} ${line}`);
+    const stamped = `${new Date().toISOString()} ${line}`;
+    log.push(stamped);
+    if (log.length > 1000) log.shift();
+    onLine?.(stamped);
   };
 
   const release = async (key: string): Promise<void> => {
@@ -150,34 +161,55 @@ export const servingStub: Serve = (pod, ip) => {
   });
 };
 
+/** An HTTP server on `ip:port` for a pod's container; resolves to its stop function once it listens. */
+function listenFor(ip: string, port: number, handle: http.RequestListener): Promise<Stop> {
+  return new Promise<Stop>((resolve, reject) => {
+    const server = http.createServer(handle);
+    server.once('error', reject);
+    server.listen(port, ip, () => {
+      resolve(
+        () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => {
+              done();
+            });
+          }),
+      );
+    });
+  });
+}
+
 /** A metrics exporter serving `file` at /metrics on the pod IP and `port`. */
 export function staticExporter(file: string, port: number): Serve {
   const body = readFileSync(file, 'utf8');
   return (_pod, ip) =>
-    new Promise<Stop>((resolve, reject) => {
-      const server = http.createServer((req, res) => {
-        if (req.url !== '/metrics') {
-          res.statusCode = 404;
-          res.end('not found\n');
-          return;
-        }
-        res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-        res.end(body);
-      });
-      server.once('error', reject);
-      server.listen(port, ip, () => {
-        resolve(
-          () =>
-            new Promise<void>((done) => {
-              server.closeAllConnections();
-              server.close(() => {
-                done();
-              });
-            }),
-        );
-      });
+    listenFor(ip, port, (req, res) => {
+      if (req.url !== '/metrics') {
+        res.statusCode = 404;
+        res.end('not found\n');
+        return;
+      }
+      res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      res.end(body);
     });
 }
+
+/**
+ * `agnhost netexec` as the Gateway API probe's echo backends run it: GET /hostname answers the
+ * pod's name, on the container's first port.
+ */
+export const hostnameEcho: Serve = (pod, ip) => {
+  const name = pod.metadata?.name ?? '?';
+  return listenFor(ip, pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? 8080, (req, res) => {
+    if (req.url !== '/hostname') {
+      res.statusCode = 404;
+      res.end('not found\n');
+      return;
+    }
+    res.end(name);
+  });
+};
 
 interface Endpoints {
   subsets?: { addresses?: { ip: string }[]; ports?: { port: number; name?: string }[] }[];
