@@ -15,6 +15,7 @@ import type { KubeObject, Pod } from '../../src/kube/objects.js';
 import { conditionsOf, conditionText, findCondition } from '../../src/kube/status-text.js';
 import { readTerminationJson } from '../../src/kube/termination.js';
 import { waitFor } from '../../src/kube/wait.js';
+import { fetchFromEndpoint } from '../../src/metrics/endpoint.js';
 import { pollUntil } from '../../src/metrics/poll.js';
 import { manifestFile } from '../../src/paths.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
@@ -114,7 +115,29 @@ probe('ai-inference', 'TestAIInference', (p) => {
       );
       for (const name of [BACKEND_A, BACKEND_B])
         await waitFor(p.kube, podRef(p.namespace, name), ready, waitOptions(p));
-      p.log(`backends ${BACKEND_A} and ${BACKEND_B} Running and Ready`);
+      // Ready is not yet answering on every platform: each backend must answer its own name
+      // through the API server's service proxy before traffic through the Gateway is judged.
+      for (const name of [BACKEND_A, BACKEND_B]) {
+        const endpoint = {
+          kind: 'service',
+          namespace: p.namespace,
+          service: name,
+          port: String(BACKEND_PORT),
+          path: '',
+        } as const;
+        await pollUntil(
+          () =>
+            fetchFromEndpoint(p.kube, endpoint, 'hostname').catch((err: unknown) => ({ status: 0, text: String(err) })),
+          (r) => r.status === 200 && r.text.trim() === name,
+          (r) => `HTTP ${String(r.status)}: ${r.text.slice(0, 80)}`,
+          {
+            description: `backend ${p.namespace}/${name} to answer its name at /hostname through the service proxy`,
+            ...waitOptions(p),
+            intervalMs: 500,
+          },
+        );
+      }
+      p.log(`backends ${BACKEND_A} and ${BACKEND_B} Running, Ready and answering`);
     })());
   }
 

@@ -98,7 +98,7 @@ describe('probe secure-accelerator-access (TestSecureAcceleratorAccess) on the t
     it('auto falls back to the device plugin, saying why, and passes', () => {
       expect(subtests(auto, TEST), explain(auto)).to.deep.equal({ PositiveAccessTest: 'pass' });
       expect(auto.output(`${TEST}/PositiveAccessTest`)).to.contain(
-        'allocation mode device-plugin (4 nodes advertise nvidia.com/gpu allocatable; not DRA: no ResourceSlice on any node publishes devices of driver gpu.nvidia.com',
+        'allocation mode device-plugin (5 nodes advertise nvidia.com/gpu allocatable; not DRA: no ResourceSlice on any node publishes devices of driver gpu.nvidia.com',
       );
     });
 
