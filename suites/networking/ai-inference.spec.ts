@@ -204,17 +204,18 @@ probe('ai-inference', 'TestAIInference', (p) => {
   }
 
   /**
-   * The batch from the chosen client; first, when `expected` names backends, single requests until
-   * one of them answers (programming a route takes a moment).
+   * The batch from the chosen client; first, when `expected` names backends, batches of 10 until
+   * one of them answers and nothing else does (programming a route and its endpoints in the
+   * Gateway takes a moment: a backend the Gateway does not route to yet answers 503).
    */
   async function send(shared: Shared, batch: Batch, expected: readonly string[]): Promise<Tally> {
     const how = await client(shared, batch.host);
     if (how === 'runner') {
       if (expected.length === 0) return sendFromRunner(shared.target, batch);
-      const probeBatch = { ...batch, count: 1 };
+      const probeBatch = { ...batch, count: 10 };
       await pollUntil(
         () => sendFromRunner(shared.target, probeBatch),
-        (t) => expected.some((name) => (t.answers[name] ?? 0) > 0),
+        (t) => expected.some((name) => (t.answers[name] ?? 0) > 0) && Object.keys(t.others).length === 0,
         describeTally,
         {
           description: `${gatewayUrl(shared.target).toString()} (Host ${batch.host}) to answer from ${expected.join(' or ')}`,
