@@ -17,9 +17,9 @@ import {
 import { UnreachableError } from '../../src/metrics/http.js';
 import { ExpositionError, parseExposition } from '../../src/metrics/prometheus.js';
 import { probe, ProbeError } from '../../src/runner/probe.js';
-import { listAllPages } from '../accelerators/accelerator-nodes.js';
 import { classifyDeviceMetrics, describeDeviceMetric, type DeviceMetricsReport } from './device-metrics.js';
-import { describeExporters, findExporterServices, type Service } from './metrics-exporters.js';
+import { describeExporters, findExporterServices } from './metrics-exporters.js';
+import { alsoFound, listServicesToDiscover } from './service-discovery.js';
 
 probe(
   'accelerator-metrics',
@@ -111,17 +111,7 @@ async function chooseEndpoint(kube: Kube, configured: string, vendor: string): P
     if ('problem' in parsed) throw new ProbeError(`metricsEndpoint: ${parsed.problem}`);
     return { endpoint: parsed, how: 'metricsEndpoint' };
   }
-  let services: Service[];
-  try {
-    services = await listAllPages<Service>(kube, '/api/v1/services');
-  } catch (err) {
-    throw (
-      kube.clusterError(err) ??
-      new ProbeError(`cannot list Services to discover an accelerator metrics exporter: ${(err as Error).message}`, {
-        cause: err,
-      })
-    );
-  }
+  const services = await listServicesToDiscover(kube, 'an accelerator metrics exporter');
   const found = findExporterServices(services, vendor);
   const first = found[0];
   if (first === undefined) {
@@ -131,12 +121,5 @@ async function chooseEndpoint(kube: Kube, configured: string, vendor: string): P
   }
   const parsed = parseEndpoint(first.endpoint);
   if ('problem' in parsed) throw new ProbeError(`discovered exporter ${first.endpoint}: ${parsed.problem}`);
-  const others =
-    found.length > 1
-      ? `; also found ${found
-          .slice(1)
-          .map((f) => f.endpoint)
-          .join(', ')}`
-      : '';
-  return { endpoint: parsed, how: `discovered exporter Service${others}` };
+  return { endpoint: parsed, how: `discovered exporter Service${alsoFound(found)}` };
 }

@@ -14,9 +14,9 @@ import { pollUntil } from '../../src/metrics/poll.js';
 import { parseExposition, type Sample } from '../../src/metrics/prometheus.js';
 import { instantQuery, promString, type VectorSample } from '../../src/metrics/query.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { listAllPages } from '../accelerators/accelerator-nodes.js';
 import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
-import { describePrometheusServices, findPrometheusServices, type Service } from './monitoring-discovery.js';
+import { describePrometheusServices, findPrometheusServices } from './monitoring-discovery.js';
+import { alsoFound, listServicesToDiscover } from './service-discovery.js';
 import {
   callStub,
   conformanceRun,
@@ -178,15 +178,7 @@ type PrometheusChoice = { endpoint: string; how: string } | { skip: string };
 async function choosePrometheus(p: ProbeHandle): Promise<PrometheusChoice> {
   const configured = p.param('prometheusUrl');
   if (configured !== '') return { endpoint: configured, how: `${configured} (prometheusUrl)` };
-  let services: Service[];
-  try {
-    services = await listAllPages<Service>(p.kube, '/api/v1/services');
-  } catch (err) {
-    throw (
-      p.kube.clusterError(err) ??
-      new ProbeError(`cannot list Services to discover a Prometheus: ${(err as Error).message}`, { cause: err })
-    );
-  }
+  const services = await listServicesToDiscover(p.kube, 'a Prometheus');
   const found = findPrometheusServices(services);
   const first = found[0];
   if (first === undefined) {
@@ -194,15 +186,8 @@ async function choosePrometheus(p: ProbeHandle): Promise<PrometheusChoice> {
       skip: `no monitoring query API: prometheusUrl is empty and no Prometheus Service was found (${describePrometheusServices()}, or <release>-<name>); set prometheusUrl to the Prometheus-compatible query API of the monitoring system (a URL, or namespace/service:port reached through the API server)`,
     };
   }
-  const others =
-    found.length > 1
-      ? `; also found ${found
-          .slice(1)
-          .map((f) => f.endpoint)
-          .join(', ')}`
-      : '';
   return {
     endpoint: first.endpoint,
-    how: `service ${first.endpoint} (discovered Prometheus Service, ${first.from}${others})`,
+    how: `service ${first.endpoint} (discovered Prometheus Service, ${first.from}${alsoFound(found)})`,
   };
 }

@@ -5,10 +5,9 @@
  * (unit-tested); the probe lists the cluster's Services and reaches the chosen one through the API
  * server's service proxy.
  */
-import type { V1Service } from '@kubernetes/client-node';
-import type { Raw } from '../../src/kube/objects.js';
+import type { Service } from './metrics-exporters.js';
 
-export type Service = Raw<V1Service>;
+export type { Service };
 
 /** In order of preference: the first kind found wins. `-<name>` suffixes (Helm releases) match too. */
 export const PROMETHEUS_SERVICES: readonly { name: string; port: number; from: string }[] = [
