@@ -4,11 +4,12 @@
  * handles any kind: core, CRDs, DRA, Kueue.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { describeApiError, isNotFound } from './api-error.js';
+import { describeApiError } from './api-error.js';
 import type { CleanupStack } from './cleanup.js';
 import type { Kube } from './client.js';
+import { deleteIfPresent } from './crud.js';
 import type { Labels } from './labels.js';
-import type { KubeObject } from './objects.js';
+import { refOf, type KubeObject } from './objects.js';
 
 /** Where pod templates sit in the workload kinds, so that pods carry the labels too. */
 const POD_TEMPLATES: Record<string, string[][]> = {
@@ -97,11 +98,7 @@ export async function applyObjects(
     options.cleanup.push(
       `delete ${kind} ${metadata.namespace === undefined ? '' : `${metadata.namespace}/`}${ref.metadata.name}`,
       async () => {
-        try {
-          await kube.objects.delete(ref, undefined, undefined, undefined, undefined, 'Foreground');
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
+        await deleteIfPresent(kube, refOf(ref), { propagation: 'Foreground' });
       },
     );
   }

@@ -5,9 +5,16 @@
  */
 import Mocha from 'mocha';
 import { processWide } from '../process-wide.js';
+import { applyObjects } from '../kube/apply.js';
 import { CleanupStack } from '../kube/cleanup.js';
 import type { Kube } from '../kube/client.js';
+import { deleteIfPresent, getObject, listObjects, type DeleteOptions } from '../kube/crud.js';
+import { runLabels } from '../kube/labels.js';
+import { loadManifests, type ManifestParams } from '../kube/manifest.js';
 import { createProbeNamespace } from '../kube/namespace.js';
+import type { KubeObject, ListTarget, ObjectRef } from '../kube/objects.js';
+import type { NeverOptions, WaitOptions } from '../kube/wait.js';
+import { manifestFile } from '../paths.js';
 import { durationMs, type Parameters } from '../profiles/parameters.js';
 import { PROBES } from '../requirements/probes.js';
 import { runContext, type RunContext } from './context.js';
@@ -47,6 +54,23 @@ export interface ProbeHandle {
   skip(mochaCtx: Mocha.Context, reason: string): never;
   /** A string parameter's value (the profile validated the types). */
   param(name: string): string;
+  /** Wait options: `timeoutMs` (default waitTimeout), heartbeats into the probe's log. */
+  waitOptions(timeoutMs?: number): WaitOptions;
+  /** Options of a negative check (expectNever): `durationMs` (default negativeWindow), heartbeats. */
+  window(durationMs?: number): NeverOptions;
+  /**
+   * Creates the objects of `suites/<category>/manifests/<file>` in the probe's namespace, with the
+   * hygiene labels and their deletion on the cleanup stack, and logs each; `adjust` may edit them first.
+   */
+  create(category: string, file: string, params: ManifestParams, adjust?: (obj: KubeObject) => void): Promise<KubeObject[]>;
+  /** Creates these objects like `create` (labels, namespace, cleanup), without a log line. */
+  apply(objects: readonly KubeObject[]): Promise<KubeObject[]>;
+  /** The object as the server has it now; undefined when it does not exist. */
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
+  /** Every object of the target (paginated). */
+  list<T extends KubeObject = KubeObject>(target: ListTarget): Promise<T[]>;
+  /** Deletes the object (Background by default); false when it was already gone. */
+  deleteIfPresent(ref: ObjectRef, options?: DeleteOptions): Promise<boolean>;
 }
 
 export function skipWithReason(mochaCtx: Mocha.Context, reason: string): never {
@@ -110,6 +134,36 @@ export function probe(
     param(name: string) {
       const v = runContext().params[name];
       return typeof v === 'string' ? v : String(v);
+    },
+    waitOptions(timeoutMs = handle.waitMs) {
+      return { timeoutMs, log: (line: string) => handle.log(line), heartbeatMs: handle.heartbeatMs };
+    },
+    window(durationMs = handle.negativeWindowMs) {
+      return { durationMs, log: (line: string) => handle.log(line), heartbeatMs: handle.heartbeatMs };
+    },
+    async create(category, file, params, adjust) {
+      const objects = loadManifests(manifestFile(category, file), params);
+      if (adjust !== undefined) objects.forEach(adjust);
+      const created = await handle.apply(objects);
+      for (const o of created) handle.log(`created ${o.kind ?? '?'} ${o.metadata?.name ?? '?'} from ${file}`);
+      return created;
+    },
+    async apply(objects) {
+      const created = await applyObjects(handle.kube, objects, {
+        namespace: handle.namespace,
+        labels: runLabels(handle.ctx.runId, id),
+        cleanup: handle.cleanup,
+      });
+      return created as KubeObject[];
+    },
+    get(ref) {
+      return getObject(handle.kube, ref);
+    },
+    list(target) {
+      return listObjects(handle.kube, target);
+    },
+    deleteIfPresent(ref, options) {
+      return deleteIfPresent(handle.kube, ref, options);
     },
   };
 
