@@ -18,7 +18,7 @@ export async function getObject<T extends KubeObject = KubeObject>(kube: Kube, r
 }
 
 /** Every object of the target, 500 a page (Kube.listAll). */
-export async function listObjects<T extends KubeObject = KubeObject>(kube: Kube, target: ListTarget): Promise<T[]> {
+export async function listObjects<T = KubeObject>(kube: Kube, target: ListTarget): Promise<T[]> {
   const query: Query = {};
   if (target.labelSelector !== undefined) query['labelSelector'] = target.labelSelector;
   if (target.fieldSelector !== undefined) query['fieldSelector'] = target.fieldSelector;

@@ -62,13 +62,18 @@ export interface ProbeHandle {
    * Creates the objects of `suites/<category>/manifests/<file>` in the probe's namespace, with the
    * hygiene labels and their deletion on the cleanup stack, and logs each; `adjust` may edit them first.
    */
-  create(category: string, file: string, params: ManifestParams, adjust?: (obj: KubeObject) => void): Promise<KubeObject[]>;
+  create(
+    category: string,
+    file: string,
+    params: ManifestParams,
+    adjust?: (obj: KubeObject) => void,
+  ): Promise<KubeObject[]>;
   /** Creates these objects like `create` (labels, namespace, cleanup), without a log line. */
   apply(objects: readonly KubeObject[]): Promise<KubeObject[]>;
   /** The object as the server has it now; undefined when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
   /** Every object of the target (paginated). */
-  list<T extends KubeObject = KubeObject>(target: ListTarget): Promise<T[]>;
+  list<T = KubeObject>(target: ListTarget): Promise<T[]>;
   /** Deletes the object (Background by default); false when it was already gone. */
   deleteIfPresent(ref: ObjectRef, options?: DeleteOptions): Promise<boolean>;
 }
@@ -136,10 +141,22 @@ export function probe(
       return typeof v === 'string' ? v : String(v);
     },
     waitOptions(timeoutMs = handle.waitMs) {
-      return { timeoutMs, log: (line: string) => handle.log(line), heartbeatMs: handle.heartbeatMs };
+      return {
+        timeoutMs,
+        log: (line: string) => {
+          handle.log(line);
+        },
+        heartbeatMs: handle.heartbeatMs,
+      };
     },
     window(durationMs = handle.negativeWindowMs) {
-      return { durationMs, log: (line: string) => handle.log(line), heartbeatMs: handle.heartbeatMs };
+      return {
+        durationMs,
+        log: (line: string) => {
+          handle.log(line);
+        },
+        heartbeatMs: handle.heartbeatMs,
+      };
     },
     async create(category, file, params, adjust) {
       const objects = loadManifests(manifestFile(category, file), params);

@@ -11,11 +11,10 @@ import { describeEvent, eventSeen, eventsTarget } from '../../src/kube/events.js
 import { runLabels } from '../../src/kube/labels.js';
 import { applyObjects, loadManifests } from '../../src/kube/manifest.js';
 import type { ObjectRef, Pod, ResourceClaim } from '../../src/kube/objects.js';
-import { expectNever, waitFor, type WaitOptions } from '../../src/kube/wait.js';
+import { expectNever, waitFor } from '../../src/kube/wait.js';
 import { manifestFile } from '../../src/paths.js';
 import { acceleratorFor } from '../../src/requirements/accelerators.js';
 import { probe } from '../../src/runner/probe.js';
-import { listAllPages } from './accelerator-nodes.js';
 import { chooseDraApi, discoverDra, type DraApi } from './dra/api.js';
 import {
   describeSlices,
@@ -43,13 +42,6 @@ probe('dra', 'TestDRASupport', (p) => {
   let devicesReady: Promise<Devices> | undefined;
   let consumerReady: Promise<Consumer> | undefined;
 
-  const waitOptions = (): WaitOptions => ({
-    timeoutMs: p.waitMs,
-    log: (l) => {
-      p.log(l);
-    },
-    heartbeatMs: p.heartbeatMs,
-  });
   const ref = (apiVersion: string, kind: string, name: string): ObjectRef => ({
     apiVersion,
     kind,
@@ -95,7 +87,7 @@ probe('dra', 'TestDRASupport', (p) => {
         throw err;
       }
       const drivers = driversOfClass(dc);
-      const all = await listAllPages<ResourceSlice>(p.kube, `/apis/${apiVersion}/resourceslices`);
+      const all = await p.list<ResourceSlice>({ apiVersion, kind: 'ResourceSlice' });
       const slices = slicesWithDevices(all, drivers);
       const scope = drivers === undefined ? 'any driver (its selectors name none)' : `driver ${drivers.join(', ')}`;
       if (slices.length === 0) {
@@ -116,7 +108,7 @@ probe('dra', 'TestDRASupport', (p) => {
       const d = await findDevices(mochaCtx);
       await create('dra-claim-template-pod.yaml', d);
       p.log(`created ResourceClaimTemplate one-accelerator and pod dra-consumer`);
-      const pod = await waitFor<Pod>(p.kube, ref('v1', 'Pod', 'dra-consumer'), podRunning, waitOptions());
+      const pod = await waitFor<Pod>(p.kube, ref('v1', 'Pod', 'dra-consumer'), podRunning, p.waitOptions());
       const claimName = pod.status?.resourceClaimStatuses?.find((s) => s.name === 'accelerator')?.resourceClaimName;
       if (claimName === undefined)
         expect.fail(`pod dra-consumer runs, but its status names no ResourceClaim generated for "accelerator"`);
@@ -124,7 +116,7 @@ probe('dra', 'TestDRASupport', (p) => {
         p.kube,
         ref(d.apiVersion, 'ResourceClaim', claimName),
         claimAllocated,
-        waitOptions(),
+        p.waitOptions(),
       );
       return { pod, claim };
     })());
@@ -155,7 +147,7 @@ probe('dra', 'TestDRASupport', (p) => {
     const node = pod.spec?.nodeName ?? '';
     const results = claim.status?.allocation?.devices?.results ?? [];
     expect(results, `claim ${claim.metadata?.name ?? ''} allocation results`).to.have.length.greaterThan(0);
-    const slices = await listAllPages<ResourceSlice>(p.kube, `/apis/${d.apiVersion}/resourceslices`);
+    const slices = await p.list<ResourceSlice>({ apiVersion: d.apiVersion, kind: 'ResourceSlice' });
     for (const r of results) {
       const where = locateDevice(slices, r);
       if (where === undefined) expect.fail(`allocated device ${deviceId(r)} is not published in any ResourceSlice`);
@@ -185,13 +177,13 @@ probe('dra', 'TestDRASupport', (p) => {
     const claimName = claim.metadata?.name ?? '';
     await p.kube.core.deleteNamespacedPod({ namespace: p.namespace, name: 'dra-consumer', gracePeriodSeconds: 0 });
     p.log('deleted pod dra-consumer');
-    await waitFor(p.kube, ref('v1', 'Pod', 'dra-consumer'), deleted, waitOptions());
+    await waitFor(p.kube, ref('v1', 'Pod', 'dra-consumer'), deleted, p.waitOptions());
     const seen = { released: false };
     const gone = matches<ResourceClaim | undefined>('to be released and removed', (c) => {
       if (c !== undefined && (c.status?.reservedFor ?? []).length === 0) seen.released = true;
       return c === undefined;
     });
-    await waitFor(p.kube, ref(d.apiVersion, 'ResourceClaim', claimName), gone, waitOptions());
+    await waitFor(p.kube, ref(d.apiVersion, 'ResourceClaim', claimName), gone, p.waitOptions());
     p.log(`generated claim ${claimName} removed${seen.released ? ' (its reservation was dropped first)' : ''}`);
   });
 
@@ -220,7 +212,7 @@ probe('dra', 'TestDRASupport', (p) => {
       p.kube,
       eventsTarget({ ...podRef, uid: pod.metadata?.uid ?? '' }),
       eventSeen({ reason: 'FailedScheduling' }),
-      waitOptions(),
+      p.waitOptions(),
     );
     p.log(`scheduler: ${describeEvent(event)}`);
     expect(event.message ?? '', 'FailedScheduling message names the claim as the reason').to.match(/claim/i);

@@ -23,15 +23,8 @@ import {
   readAcceleratorNodes,
   usable,
   type AcceleratorNode,
-} from './accelerator-nodes.js';
-import {
-  createFromTemplate,
-  podParams,
-  podPlacedOrUnschedulable,
-  podRef,
-  podStarted,
-  waitOptions,
-} from './accelerator-pods.js';
+} from '../shared/accelerator-nodes.js';
+import { podParams, podPlacedOrUnschedulable, podRef, podStarted } from '../shared/accelerator-pods.js';
 
 const CATEGORY = 'accelerators';
 /** How long the placement pods hold their accelerators: long enough to be seen Running. */
@@ -114,7 +107,7 @@ probe('gpu-scheduling', 'TestGPUScheduling', (p) => {
     const nodes = await readAcceleratorNodes(p.kube, acc);
     const largest = Math.max(...nodes.map((n) => n.allocatable));
     const n = largest + 1;
-    const [pod] = await createFromTemplate(p, CATEGORY, 'gpu-pod.yaml', {
+    const [pod] = await p.create(CATEGORY, 'gpu-pod.yaml', {
       ...podParams(p, acc, 'oversized', SHORT_SECONDS),
       resource: acc.resource,
       count: n,
@@ -142,14 +135,14 @@ probe('gpu-scheduling', 'TestGPUScheduling', (p) => {
     const fillers: string[] = [];
     for (const [i, size] of plan.sizes.entries()) {
       const name = `filler-${String(i)}`;
-      await createFromTemplate(p, CATEGORY, 'gpu-pod-on.yaml', {
+      await p.create(CATEGORY, 'gpu-pod-on.yaml', {
         ...podParams(p, acc, name, holdSeconds),
         resource: acc.resource,
         count: size,
         selectorKey: HOSTNAME_LABEL,
         selectorValue: target.hostname,
       });
-      const placed = await waitFor(p.kube, podRef(p.namespace, name), podPlacedOrUnschedulable, waitOptions(p));
+      const placed = await waitFor(p.kube, podRef(p.namespace, name), podPlacedOrUnschedulable, p.waitOptions());
       if (placed.spec?.nodeName === undefined) {
         throw new ProbeError(
           `could not fill node ${target.name}: ${name} (${String(size)} ${acc.resource}) was not placed although the node had ${String(target.free)} free; another workload may have taken some meanwhile (${describeScheduling(placed)})`,
@@ -157,7 +150,7 @@ probe('gpu-scheduling', 'TestGPUScheduling', (p) => {
       }
       fillers.push(name);
     }
-    const [extra] = await createFromTemplate(p, CATEGORY, 'gpu-pod-on.yaml', {
+    const [extra] = await p.create(CATEGORY, 'gpu-pod-on.yaml', {
       ...podParams(p, acc, 'extra', SHORT_SECONDS),
       resource: acc.resource,
       count: 1,
@@ -195,12 +188,12 @@ async function startPod(
   file: string,
   params: { name: string; count: number; selectorKey?: string; selectorValue?: string },
 ): Promise<Pod> {
-  await createFromTemplate(p, CATEGORY, file, {
+  await p.create(CATEGORY, file, {
     ...podParams(p, acc, params.name, SHORT_SECONDS),
     resource: acc.resource,
     ...params,
   });
-  return waitFor(p.kube, podRef(p.namespace, params.name), podStarted, waitOptions(p));
+  return waitFor(p.kube, podRef(p.namespace, params.name), podStarted, p.waitOptions());
 }
 
 async function readNode(p: ProbeHandle, pod: Pod): Promise<Node> {
@@ -228,9 +221,9 @@ async function watchPending(
   const insufficient = `Insufficient ${acc.resource}`;
   const events = eventsTarget(uid === undefined ? ref : { ...ref, uid });
   const [never, seen] = await Promise.all([
-    expectNever(p.kube, ref, podScheduled, { ...waitOptions(p), durationMs: p.negativeWindowMs }),
+    expectNever(p.kube, ref, podScheduled, { ...p.waitOptions(), durationMs: p.negativeWindowMs }),
     waitFor(p.kube, events, eventSeen({ reason: 'FailedScheduling', messageIncludes: insufficient }), {
-      ...waitOptions(p),
+      ...p.waitOptions(),
       timeoutMs: p.negativeWindowMs,
     }),
   ]);

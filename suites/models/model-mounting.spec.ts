@@ -17,7 +17,7 @@ import type { KubeObject, Node, ObjectRef, Pod } from '../../src/kube/objects.js
 import { waitFor, WaitTimeoutError } from '../../src/kube/wait.js';
 import { manifestFile } from '../../src/paths.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate, podRef, waitOptions } from '../accelerators/accelerator-pods.js';
+import { podRef } from '../shared/accelerator-pods.js';
 import { expectedModelFiles } from './expected-files.js';
 import { droppedImageVolume, imageVolumeGateHint, imageVolumeRejection, serverMinor } from './image-volume.js';
 import { chooseStorageClass, schedulableNodes } from './model-store.js';
@@ -112,11 +112,11 @@ probe('model-mounting', 'TestModelMounting', (p) => {
     );
     mount = { error: 'the model pod did not report' };
     try {
-      await createFromTemplate(p, CATEGORY, 'image-volume-pod.yaml', podParams(p, 'model-reader', reference));
+      await p.create(CATEGORY, 'image-volume-pod.yaml', podParams(p, 'model-reader', reference));
       const ref = podRef(p.namespace, 'model-reader');
       let pod: Pod | undefined;
       try {
-        pod = await waitFor(p.kube, ref, podFinished, waitOptions(p));
+        pod = await waitFor(p.kube, ref, podFinished, p.waitOptions());
       } catch (err) {
         if (err instanceof WaitTimeoutError) expect.fail(`${err.message}; ${await warnings(p, ref)}`);
         throw err;
@@ -166,7 +166,7 @@ probe('model-mounting', 'TestModelMounting', (p) => {
     p.log(
       `StorageClass ${storageClass} (${choice.named ? 'parameter modelStorageClass' : 'the cluster default'}); schedulable nodes: ${nodes.join(', ')}`,
     );
-    await createFromTemplate(p, CATEGORY, 'model-store.yaml', { storageClass, probeImage: p.param('probeImage') });
+    await p.create(CATEGORY, 'model-store.yaml', { storageClass, probeImage: p.param('probeImage') });
 
     const pvcRef: ObjectRef = {
       apiVersion: 'v1',
@@ -183,7 +183,7 @@ probe('model-mounting', 'TestModelMounting', (p) => {
     const target = { apiVersion: 'v1', kind: 'Pod', namespace: p.namespace, labelSelector: SERVER_LABEL };
     let pods: Pod[];
     try {
-      pods = await waitFor<Pod>(p.kube, target, podsRunning(2), waitOptions(p));
+      pods = await waitFor<Pod>(p.kube, target, podsRunning(2), p.waitOptions());
     } catch (err) {
       if (!(err instanceof WaitTimeoutError)) throw err;
       const list = await p.kube.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${p.namespace}/pods`, {
@@ -227,7 +227,7 @@ probe('model-mounting', 'TestModelMounting', (p) => {
  */
 async function bindOrWhyNot(p: ProbeHandle, pvcRef: ObjectRef): Promise<string | undefined> {
   const stop = new AbortController();
-  const options = { ...waitOptions(p), signal: stop.signal };
+  const options = { ...p.waitOptions(), signal: stop.signal };
   type Outcome = { bound: true } | { why: string } | { error: unknown };
   const bound: Promise<Outcome> = waitFor(
     p.kube,

@@ -19,7 +19,7 @@ import { fetchFromEndpoint } from '../../src/metrics/endpoint.js';
 import { pollUntil } from '../../src/metrics/poll.js';
 import { manifestFile } from '../../src/paths.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate, podRef, waitOptions } from '../accelerators/accelerator-pods.js';
+import { podRef } from '../shared/accelerator-pods.js';
 import {
   chooseGatewayClass,
   crdProblem,
@@ -92,8 +92,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
   const domain = (): string => `${p.namespace}.ai-conformance.invalid`;
   const port = (): number => Number(p.params['gatewayListenerPort']);
 
-  const create = (file: string, params: ManifestParams): Promise<KubeObject[]> =>
-    createFromTemplate(p, CATEGORY, file, params);
+  const create = (file: string, params: ManifestParams): Promise<KubeObject[]> => p.create(CATEGORY, file, params);
 
   function chosenClass(): GatewayClassInfo {
     if ('fail' in choice) expect.fail(choice.fail);
@@ -114,7 +113,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
             : `phase=${pod.status?.phase ?? '?'}, ${conditionsOf(pod).map(conditionText).join(', ')}`,
       );
       for (const name of [BACKEND_A, BACKEND_B])
-        await waitFor(p.kube, podRef(p.namespace, name), ready, waitOptions(p));
+        await waitFor(p.kube, podRef(p.namespace, name), ready, p.waitOptions());
       // Ready is not yet answering on every platform: each backend must answer its own name
       // through the API server's service proxy before traffic through the Gateway is judged.
       for (const name of [BACKEND_A, BACKEND_B]) {
@@ -132,7 +131,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
           (r) => `HTTP ${String(r.status)}: ${r.text.slice(0, 80)}`,
           {
             description: `backend ${p.namespace}/${name} to answer its name at /hostname through the service proxy`,
-            ...waitOptions(p),
+            ...p.waitOptions(),
             intervalMs: 500,
           },
         );
@@ -155,7 +154,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
         p.kube,
         { apiVersion: GATEWAY_API, kind: 'Gateway', namespace: p.namespace, name: GATEWAY },
         programmed,
-        waitOptions(p),
+        p.waitOptions(),
       );
       const target = { address: gatewayAddress(gw) ?? '', port: port() };
       p.log(`Gateway ${GATEWAY} (class ${gatewayClass.name}) Programmed: ${describeGateway(gw)}`);
@@ -180,7 +179,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
       p.kube,
       { apiVersion: GATEWAY_API, kind: 'HTTPRoute', namespace: p.namespace, name },
       cond,
-      waitOptions(p),
+      p.waitOptions(),
     );
     return describeRouteStatus(route);
   }
@@ -219,7 +218,7 @@ probe('ai-inference', 'TestAIInference', (p) => {
         describeTally,
         {
           description: `${gatewayUrl(shared.target).toString()} (Host ${batch.host}) to answer from ${expected.join(' or ')}`,
-          ...waitOptions(p),
+          ...p.waitOptions(),
           intervalMs: 500,
         },
       );
@@ -385,7 +384,7 @@ async function sendFromPod(
   const header = Object.entries(batch.headers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('');
-  await createFromTemplate(p, CATEGORY, 'inference-client.yaml', {
+  await p.create(CATEGORY, 'inference-client.yaml', {
     name,
     probeImage: p.param('probeImage'),
     script: readFileSync(manifestFile(CATEGORY, 'inference-client.sh'), 'utf8'),
@@ -401,7 +400,7 @@ async function sendFromPod(
     (pod) => pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed',
     (pod) => (pod === undefined ? 'not found' : `phase=${pod.status?.phase ?? '?'}`),
   );
-  const pod = await waitFor(p.kube, podRef(p.namespace, name), done, waitOptions(p));
+  const pod = await waitFor(p.kube, podRef(p.namespace, name), done, p.waitOptions());
   if (pod?.status?.phase !== 'Succeeded')
     throw new ProbeError(`client pod ${name} failed: phase ${pod?.status?.phase ?? '?'}`);
   try {

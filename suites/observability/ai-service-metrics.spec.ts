@@ -14,7 +14,6 @@ import { pollUntil } from '../../src/metrics/poll.js';
 import { parseExposition, type Sample } from '../../src/metrics/prometheus.js';
 import { instantQuery, promString, type VectorSample } from '../../src/metrics/query.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
 import { describePrometheusServices, findPrometheusServices } from './monitoring-discovery.js';
 import { alsoFound, listServicesToDiscover } from './service-discovery.js';
 import {
@@ -60,13 +59,13 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
         { cause: err },
       );
     }
-    await createFromTemplate(p, 'observability', 'serving-stub.yaml', stubParams(p, STUB));
+    await p.create('observability', 'serving-stub.yaml', stubParams(p, STUB));
     p.log(`scraping asked for by ${await registerScrape(p, STUB)}`);
     await waitFor(
       p.kube,
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: p.namespace, name: STUB },
       deploymentAvailable(1),
-      waitOptions(p),
+      p.waitOptions(),
     );
     // Ready is not yet answering on every platform (no readiness gate on the proxy path): ask until it does.
     await pollUntil(
@@ -75,7 +74,7 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
       () => 'answering',
       {
         description: `serving stub ${p.namespace}/${STUB} to answer /healthz through the service proxy`,
-        ...waitOptions(p),
+        ...p.waitOptions(),
         intervalMs: 1000,
       },
     );
@@ -111,7 +110,7 @@ probe('ai-service-metrics', 'TestAIServiceMetrics', (p) => {
         describeResult,
         {
           description: `${describeEndpoint(api)} to report ${promql} = ${String(REQUESTS)}`,
-          ...waitOptions(p),
+          ...p.waitOptions(),
           intervalMs: QUERY_INTERVAL_MS,
         },
       );

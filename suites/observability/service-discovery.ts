@@ -5,13 +5,12 @@
  */
 import type { Kube } from '../../src/kube/client.js';
 import { ProbeError } from '../../src/runner/probe.js';
-import { listAllPages } from '../accelerators/accelerator-nodes.js';
 import type { Service } from './metrics-exporters.js';
 
 /** Every Service of the cluster (paginated); a cluster failure stays a ClusterError. */
 export async function listServicesToDiscover(kube: Kube, what: string): Promise<Service[]> {
   try {
-    return await listAllPages<Service>(kube, '/api/v1/services');
+    return await kube.listAll<Service>('/api/v1/services');
   } catch (err) {
     throw (
       kube.clusterError(err) ??

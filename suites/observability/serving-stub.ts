@@ -9,7 +9,6 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { fetchFromEndpoint } from '../../src/metrics/endpoint.js';
 import { manifestFile } from '../../src/paths.js';
 import type { ProbeHandle } from '../../src/runner/probe.js';
-import { createFromTemplate } from '../accelerators/accelerator-pods.js';
 
 export const STUB_PORT = 8000;
 export const STUB_METRIC_PREFIX = 'ai_conformance_inference';
@@ -67,7 +66,7 @@ export async function registerScrape(p: ProbeHandle, name: string): Promise<stri
   const raw = p.params['scrapeLabels'];
   const { labels, problems } = parseLabelList(Array.isArray(raw) ? raw : []);
   if (problems.length > 0) throw new Error(`scrapeLabels: ${problems.join('; ')}`);
-  await createFromTemplate(p, 'observability', 'serving-stub-podmonitor.yaml', { name }, (obj: KubeObject) => {
+  await p.create('observability', 'serving-stub-podmonitor.yaml', { name }, (obj: KubeObject) => {
     const metadata = (obj.metadata ??= {});
     metadata.labels = { ...metadata.labels, ...labels };
   });

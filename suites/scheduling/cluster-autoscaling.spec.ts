@@ -13,19 +13,12 @@ import { deleted, matches, podRunning, podUnschedulable } from '../../src/kube/c
 import { isNotFound } from '../../src/kube/client.js';
 import type { KubeObject, ListTarget, Node, Pod } from '../../src/kube/objects.js';
 import { findCondition } from '../../src/kube/status-text.js';
-import {
-  expectNever,
-  formatDuration,
-  TerminalConditionError,
-  waitFor,
-  WaitTimeoutError,
-  type WaitOptions,
-} from '../../src/kube/wait.js';
+import { expectNever, formatDuration, TerminalConditionError, waitFor, WaitTimeoutError } from '../../src/kube/wait.js';
 import { durationMs } from '../../src/profiles/parameters.js';
 import { acceleratorFor, type Accelerator } from '../../src/requirements/accelerators.js';
 import { probe, ProbeError } from '../../src/runner/probe.js';
-import { HOSTNAME_LABEL, listAllPages } from '../accelerators/accelerator-nodes.js';
-import { createFromTemplate, podRef } from '../accelerators/accelerator-pods.js';
+import { HOSTNAME_LABEL } from '../shared/accelerator-nodes.js';
+import { podRef } from '../shared/accelerator-pods.js';
 import { readDraFacts } from '../security/allocation-mode.js';
 import {
   capacityProblem,
@@ -63,17 +56,10 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
   let t: Timeouts;
   let notApplicable: string | undefined;
 
-  const waitOptions = (timeoutMs: number): WaitOptions => ({
-    timeoutMs,
-    log: (l) => {
-      p.log(l);
-    },
-    heartbeatMs: p.heartbeatMs,
-  });
   const poolTarget = (): ListTarget => ({ apiVersion: 'v1', kind: 'Node', labelSelector: label.selector });
   const toPool = (nodes: readonly Node[]): PoolNode[] => nodes.map((n) => poolNode(n, acc.resource));
   const readPool = async (): Promise<PoolNode[]> =>
-    toPool(await listAllPages<Node>(p.kube, '/api/v1/nodes', { labelSelector: label.selector }));
+    toPool(await p.list<Node>({ apiVersion: 'v1', kind: 'Node', labelSelector: label.selector }));
   const names = (nodes: readonly PoolNode[]): string => nodes.map((n) => n.name).join(', ');
 
   before(function () {
@@ -158,7 +144,9 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
   }
 
   async function ensureIdle(baseline: readonly PoolNode[], mode: Mode): Promise<void> {
-    const pods = await listAllPages<Pod>(p.kube, '/api/v1/pods', {
+    const pods = await p.list<Pod>({
+      apiVersion: 'v1',
+      kind: 'Pod',
       fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
     });
     const foreign = foreignWorkloads(pods, baseline, label, acc.resource, p.namespace, mode === 'dra');
@@ -182,7 +170,7 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
       probeImage: p.param('probeImage'),
       resource: acc.resource,
     };
-    await createFromTemplate(p, CATEGORY, file, params, (obj: KubeObject) => {
+    await p.create(CATEGORY, file, params, (obj: KubeObject) => {
       const spec = obj.spec as Record<string, unknown>;
       spec.tolerations = tolerations;
       if (apart) {
@@ -203,7 +191,7 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    await waitFor(p.kube, podRef(p.namespace, name), deleted, waitOptions(p.waitMs));
+    await waitFor(p.kube, podRef(p.namespace, name), deleted, p.waitOptions(p.waitMs));
   }
 
   async function cycle(mocha: Mocha.Context): Promise<void> {
@@ -218,15 +206,14 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     );
 
     // Fill: one accelerator pod on every baseline node, none of them disruptable.
-    if (mode === 'dra')
-      await createFromTemplate(p, CATEGORY, 'autoscaling-claim-template.yaml', { deviceClass: acc.deviceClass });
+    if (mode === 'dra') await p.create(CATEGORY, 'autoscaling-claim-template.yaml', { deviceClass: acc.deviceClass });
     const role = `${prefix}-baseline`;
-    await createFromTemplate(p, CATEGORY, 'autoscaling-pdb.yaml', { role, count: baseline.length });
+    await p.create(CATEGORY, 'autoscaling-pdb.yaml', { role, count: baseline.length });
     const fillers = baseline.map((_, i) => `${prefix}-baseline-${String(i)}`);
     for (const name of fillers) await createPod(mode, name, role, tolerations, true);
     const running = await Promise.all(
       fillers.map((name) =>
-        waitFor<Pod>(p.kube, podRef(p.namespace, name), podRunning, waitOptions(p.waitMs)).catch((err: unknown) => {
+        waitFor<Pod>(p.kube, podRef(p.namespace, name), podRunning, p.waitOptions(p.waitMs)).catch((err: unknown) => {
           throw new ProbeError(`baseline pod ${name} did not start: ${(err as Error).message}`, { cause: err });
         }),
       ),
@@ -249,7 +236,7 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     await createPod(mode, trigger, `${prefix}-trigger`, tolerations, false);
     let pending: Pod;
     try {
-      pending = await waitFor<Pod>(p.kube, podRef(p.namespace, trigger), podUnschedulable, waitOptions(t.pendingMs));
+      pending = await waitFor<Pod>(p.kube, podRef(p.namespace, trigger), podUnschedulable, p.waitOptions(t.pendingMs));
     } catch (err) {
       if (err instanceof WaitTimeoutError || err instanceof TerminalConditionError)
         expect.fail(`the scale-up trigger pod was not reported Unschedulable: ${err.message}`);
@@ -266,7 +253,7 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     const asked = Date.now();
     let started: Pod;
     try {
-      started = await waitFor<Pod>(p.kube, podRef(p.namespace, trigger), podRunning, waitOptions(t.scaleUpMs));
+      started = await waitFor<Pod>(p.kube, podRef(p.namespace, trigger), podRunning, p.waitOptions(t.scaleUpMs));
     } catch (err) {
       if (err instanceof WaitTimeoutError)
         expect.fail(
@@ -318,7 +305,7 @@ probe('cluster-autoscaling', 'TestAcceleratorClusterAutoscaling', (p) => {
     const deadline = released + t.scaleDownMs;
     for (;;) {
       try {
-        await waitFor<Node>(p.kube, poolTarget(), back, waitOptions(Math.max(1000, deadline - Date.now())));
+        await waitFor<Node>(p.kube, poolTarget(), back, p.waitOptions(Math.max(1000, deadline - Date.now())));
       } catch (err) {
         if (err instanceof WaitTimeoutError)
           expect.fail(

@@ -12,10 +12,9 @@ import { matches, podsRunning } from '../../src/kube/conditions.js';
 import { runLabels } from '../../src/kube/labels.js';
 import { applyObjects } from '../../src/kube/manifest.js';
 import { refOf, type KubeObject, type Node, type ObjectRef, type Pod } from '../../src/kube/objects.js';
-import { expectNever, waitFor, WaitTimeoutError, type WaitOptions } from '../../src/kube/wait.js';
+import { expectNever, waitFor, WaitTimeoutError } from '../../src/kube/wait.js';
 import { acceleratorFor } from '../../src/requirements/accelerators.js';
 import { probe } from '../../src/runner/probe.js';
-import { listAllPages } from '../accelerators/accelerator-nodes.js';
 import {
   anyPodPlaced,
   GANG_LABEL,
@@ -78,13 +77,6 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   /** Gangs created and not yet deleted, with their objects. */
   const live = new Map<string, KubeObject[]>();
 
-  const waitOptions = (): WaitOptions => ({
-    timeoutMs: p.waitMs,
-    log: (l) => {
-      p.log(l);
-    },
-    heartbeatMs: p.heartbeatMs,
-  });
   // Pods outlast every wait of the tests that watch them; Cleanup deletes them earlier.
   const durationSeconds = (): number => Math.ceil((3 * p.waitMs + p.negativeWindowMs) / 1000);
 
@@ -99,7 +91,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
     }
     if ('note' in choice) p.log(choice.note);
     const acc = acceleratorFor(p.params);
-    capacity = gangCapacity(await listAllPages<Node>(p.kube, '/api/v1/nodes'), acc);
+    capacity = gangCapacity(await p.list<Node>({ apiVersion: 'v1', kind: 'Node' }), acc);
     p.log(`capacity: ${describeCapacity(capacity)}`);
     if (capacity.total === 0) {
       notApplicable = `no usable node has allocatable ${acc.resource}: the gang's pods request accelerators (parameters accelerator, acceleratorResource)`;
@@ -132,7 +124,10 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
         cleanup: p.cleanup,
       });
       if (backend.ready !== undefined)
-        await within(backend.ready.hint, waitFor(p.kube, backend.ready.target, backend.ready.condition, waitOptions()));
+        await within(
+          backend.ready.hint,
+          waitFor(p.kube, backend.ready.target, backend.ready.condition, p.waitOptions()),
+        );
       let baseline: number | undefined;
       if (backend.usage !== undefined) {
         baseline = backend.usage.read(await readObject(backend.usage.target));
@@ -180,7 +175,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
     );
     const seen = await within(
       `${backend.unseenHint} (gang ${gang.name})`,
-      waitFor(p.kube, backend.status(gang).target, backend.status(gang).seen, waitOptions()),
+      waitFor(p.kube, backend.status(gang).target, backend.status(gang).seen, p.waitOptions()),
     );
     p.log(`taken up: ${seen}`);
   }
@@ -209,7 +204,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
       p.kube,
       { apiVersion: 'v1', kind: 'Pod', namespace: p.namespace, labelSelector: GANG_LABEL },
       gone,
-      waitOptions(),
+      p.waitOptions(),
     );
   }
 
@@ -217,13 +212,13 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   async function expectGangRuns(backend: GangBackend, gang: GangSpec): Promise<void> {
     await submit(backend, gang);
     const status = backend.status(gang);
-    const admitted = await waitFor(p.kube, status.target, status.admitted, waitOptions());
+    const admitted = await waitFor(p.kube, status.target, status.admitted, p.waitOptions());
     p.log(`admitted: ${admitted}`);
     const pods = await waitFor<Pod>(
       p.kube,
       gangPodsTarget(p.namespace, gang.name),
       podsRunning(gang.pods),
-      waitOptions(),
+      p.waitOptions(),
     );
     const nodes = pods
       .filter((pod) => pod.status?.phase === 'Running')
@@ -274,7 +269,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
     expect(admitted.met, `a gang that cannot fit was admitted: ${admitted.summary}`).to.equal(false);
     p.log(placed.summary);
     p.log(admitted.summary);
-    const held = await waitFor(p.kube, status.target, status.held, waitOptions());
+    const held = await waitFor(p.kube, status.target, status.held, p.waitOptions());
     p.log(`held back: ${held}`);
   });
 
@@ -289,7 +284,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
         (obj) => usage.read(obj) === baseline,
         (obj) => `${String(usage.read(obj))} ${capacity.resource} reserved`,
       );
-      await waitFor(p.kube, usage.target, released, waitOptions());
+      await waitFor(p.kube, usage.target, released, p.waitOptions());
       p.log(`${usage.what} is back to ${String(baseline)} ${capacity.resource} reserved`);
     }
     const size = Math.min(2, capacity.total);

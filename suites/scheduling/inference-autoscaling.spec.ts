@@ -14,8 +14,7 @@ import { formatDuration, waitFor } from '../../src/kube/wait.js';
 import { pollUntil } from '../../src/metrics/poll.js';
 import { acceleratorFor, type Accelerator } from '../../src/requirements/accelerators.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { listAllPages, readAcceleratorNodes, usable } from '../accelerators/accelerator-nodes.js';
-import { createFromTemplate, waitOptions } from '../accelerators/accelerator-pods.js';
+import { readAcceleratorNodes, usable } from '../shared/accelerator-nodes.js';
 import { stubParams } from '../observability/serving-stub.js';
 import {
   CUSTOM_METRICS_GROUP,
@@ -84,15 +83,15 @@ probe('inference-autoscaling', 'TestPodAutoscaling', (p) => {
       `${String(free)} ${acc.resource} free on ${String(nodes.length)} nodes: scaling between 1 and ${String(maxReplicas)} replicas, target ${target.metric} = ${String(targetValue)} per replica`,
     );
 
-    await createFromTemplate(p, 'scheduling', 'inference-server.yaml', {
+    await p.create('scheduling', 'inference-server.yaml', {
       ...stubParams(p, NAME),
       metric: target.metric,
       resource: acc.resource,
       taintKey: acc.taintKey,
     });
     await source.prepare(target);
-    await waitFor(p.kube, deploymentRef(p), deploymentAvailable(1), waitOptions(p));
-    await createFromTemplate(p, 'scheduling', source.hpaTemplate, {
+    await waitFor(p.kube, deploymentRef(p), deploymentAvailable(1), p.waitOptions());
+    await p.create('scheduling', source.hpaTemplate, {
       name: NAME,
       metric: target.metric,
       target: targetValue,
@@ -113,7 +112,7 @@ probe('inference-autoscaling', 'TestPodAutoscaling', (p) => {
       (values) => (values.length === 0 ? 'no values' : values.map((v) => `${v.object}=${String(v.value)}`).join(', ')),
       {
         description: `${CUSTOM_METRICS_GROUP} to serve ${target.metric} for ${what} in ${p.namespace}`,
-        ...waitOptions(p),
+        ...p.waitOptions(),
         intervalMs: 2000,
       },
     );
@@ -191,14 +190,14 @@ async function scaleStep(
     hpaWants(metric, perReplica, String(replicas), (desired, seen) =>
       rising ? desired >= replicas && seen.value > perReplica : desired <= replicas && seen.value < perReplica,
     ),
-    waitOptions(p),
+    p.waitOptions(),
   );
   const decided = Date.now();
   const plural = replicas === 1 ? '' : 's';
   p.log(
     `HPA observed ${metric} = ${reading.observed.quantity} (target ${String(perReplica)}) and wants ${String(reading.desired)} replica${plural}, ${formatDuration(decided - t0)} after the metric ${rising ? 'rose' : 'fell (scale-down stabilization window 0s)'}`,
   );
-  await waitFor(p.kube, deploymentRef(p), deploymentAt(replicas), waitOptions(p));
+  await waitFor(p.kube, deploymentRef(p), deploymentAt(replicas), p.waitOptions());
   p.log(
     `Deployment ${NAME} runs ${String(replicas)} available replica${plural}, ${formatDuration(Date.now() - decided)} after the HPA decided`,
   );
@@ -245,9 +244,7 @@ interface Placement {
 
 /** The Deployment's pods (not terminating), their phase and their node's allocatable accelerators. */
 async function podPlacement(p: ProbeHandle, acc: Accelerator): Promise<Placement[]> {
-  const pods = await listAllPages<Pod>(p.kube, `/api/v1/namespaces/${encodeURIComponent(p.namespace)}/pods`, {
-    labelSelector: SELECTOR,
-  });
+  const pods = await p.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: p.namespace, labelSelector: SELECTOR });
   const nodes = new Map((await readAcceleratorNodes(p.kube, acc)).map((n) => [n.name, n.allocatable]));
   return pods
     .filter((pod) => pod.metadata?.deletionTimestamp === undefined)

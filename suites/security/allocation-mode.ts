@@ -8,7 +8,7 @@ import { httpStatus } from '../../src/kube/api-error.js';
 import type { Kube } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { Accelerator } from '../../src/requirements/accelerators.js';
-import { listAllPages, usable, type AcceleratorNode } from '../accelerators/accelerator-nodes.js';
+import { usable, type AcceleratorNode } from '../shared/accelerator-nodes.js';
 
 export type AllocationMode = 'dra' | 'device-plugin';
 
@@ -173,16 +173,14 @@ export async function readDraFacts(kube: Kube, acc: Accelerator): Promise<DraFac
   }
   facts.deviceClass = true;
   facts.driver = driverOfDeviceClass(dc);
-  const slices = await listAllPages<ResourceSliceLike>(kube, `/apis/${DRA_VERSION}/resourceslices`, {
+  const slices = await kube.listAll<ResourceSliceLike>(`/apis/${DRA_VERSION}/resourceslices`, {
     fieldSelector: `spec.driver=${facts.driver}`,
   });
   // Without the right to list claims everywhere, count every published device as free.
-  const claims = await listAllPages<ResourceClaimLike>(kube, `/apis/${DRA_VERSION}/resourceclaims`).catch(
-    (err: unknown) => {
-      if (httpStatus(err) === 403) return [];
-      throw err;
-    },
-  );
+  const claims = await kube.listAll<ResourceClaimLike>(`/apis/${DRA_VERSION}/resourceclaims`).catch((err: unknown) => {
+    if (httpStatus(err) === 403) return [];
+    throw err;
+  });
   facts.nodes = draNodeDevices(slices, claims, facts.driver);
   return facts;
 }

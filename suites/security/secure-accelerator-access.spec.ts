@@ -2,7 +2,7 @@
  * secure_accelerator_access (KAR-0049): a container sees exactly the accelerators Kubernetes gave
  * it, through the device plugin or DRA, and nothing else. All pods are pinned to one accelerator
  * node, never privileged, never with hostPath; each container reports the devices it sees
- * (suites/accelerators/device-report.ts) and the probe compares that with what it was given.
+ * (suites/shared/device-report.ts) and the probe compares that with what it was given.
  */
 import { expect } from 'chai';
 import { isNotFound } from '../../src/kube/api-error.js';
@@ -11,8 +11,8 @@ import type { KubeObject, Pod } from '../../src/kube/objects.js';
 import { TerminalConditionError, waitFor, type Condition } from '../../src/kube/wait.js';
 import { acceleratorFor, type Accelerator } from '../../src/requirements/accelerators.js';
 import { probe, ProbeError, type ProbeHandle } from '../../src/runner/probe.js';
-import { readAcceleratorNodes } from '../accelerators/accelerator-nodes.js';
-import { addEnv, createFromTemplate, podParams, podRef, waitOptions } from '../accelerators/accelerator-pods.js';
+import { readAcceleratorNodes } from '../shared/accelerator-nodes.js';
+import { addEnv, podParams, podRef } from '../shared/accelerator-pods.js';
 import {
   describeReport,
   deviceCount,
@@ -22,7 +22,7 @@ import {
   sharedDevices,
   type DeviceReport,
   type RunInterval,
-} from '../accelerators/device-report.js';
+} from '../shared/device-report.js';
 import {
   chooseAccessNode,
   chooseAllocationMode,
@@ -62,8 +62,7 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
       );
     }
     p.log(`allocation mode ${choice.mode} (${choice.why}); node ${node.name} with ${String(node.free)} free`);
-    if (choice.mode === 'dra')
-      await createFromTemplate(p, CATEGORY, 'claim-template.yaml', { deviceClass: acc.deviceClass });
+    if (choice.mode === 'dra') await p.create(CATEGORY, 'claim-template.yaml', { deviceClass: acc.deviceClass });
     setup = { acc, mode: choice.mode, node };
   });
 
@@ -150,7 +149,8 @@ probe('secure-accelerator-access', 'TestSecureAcceleratorAccess', (p) => {
     const allocations: string[][] = [];
     for (const o of created) allocations.push(await observeAllocation(p, o));
     const pods: Pod[] = [];
-    for (const name of names) pods.push(await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)));
+    for (const name of names)
+      pods.push(await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, p.waitOptions()));
     const [a, b] = pods as [Pod, Pod];
     const reports = pods.map((pod) => readDeviceReport(pod, 'probe')) as [DeviceReport, DeviceReport];
     for (const [i, pod] of pods.entries()) {
@@ -198,7 +198,7 @@ async function createPod(
   adjust?: (o: KubeObject) => void,
 ): Promise<KubeObject> {
   const params = { ...podParams(p, s.acc, name, seconds), hostname: s.node.hostname, resource: s.acc.resource };
-  const [pod] = await createFromTemplate(p, CATEGORY, file, params, adjust);
+  const [pod] = await p.create(CATEGORY, file, params, adjust);
   if (pod === undefined) throw new ProbeError(`${file} holds no object`);
   return pod;
 }
@@ -220,7 +220,7 @@ async function runPod(
 ): Promise<Ran> {
   const created = await createPod(p, s, file, name, seconds, adjust);
   const allocated = await observeAllocation(p, created);
-  return { pod: await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, waitOptions(p)), allocated };
+  return { pod: await waitFor(p.kube, podRef(p.namespace, name), podSucceeded, p.waitOptions()), allocated };
 }
 
 /** The pod is bound to a node and the controller has named the claims made for it. */
@@ -244,7 +244,7 @@ async function observeAllocation(p: ProbeHandle, created: KubeObject): Promise<s
   const claims = (created.spec as { resourceClaims?: unknown[] } | undefined)?.resourceClaims ?? [];
   if (claims.length === 0) return [];
   const name = created.metadata?.name ?? '';
-  const pod = await waitFor(p.kube, podRef(p.namespace, name), boundWithClaims, waitOptions(p));
+  const pod = await waitFor(p.kube, podRef(p.namespace, name), boundWithClaims, p.waitOptions());
   const devices: string[] = [];
   for (const status of pod.status?.resourceClaimStatuses ?? []) {
     const claim: ClaimStatus = await p.kube

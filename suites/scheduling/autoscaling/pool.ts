@@ -6,7 +6,7 @@
  */
 import { parseQuantity } from '../../../src/kube/fingerprint.js';
 import type { Node, Pod } from '../../../src/kube/objects.js';
-import { isFinished, podRequest } from '../../accelerators/accelerator-nodes.js';
+import { isFinished, podRequest } from '../../shared/accelerator-nodes.js';
 
 export interface PoolLabel {
   key: string;

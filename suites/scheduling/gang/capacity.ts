@@ -5,7 +5,7 @@
 import { parseQuantity } from '../../../src/kube/fingerprint.js';
 import type { Node } from '../../../src/kube/objects.js';
 import type { Accelerator } from '../../../src/requirements/accelerators.js';
-import { summarizeAcceleratorNodes, usable } from '../../accelerators/accelerator-nodes.js';
+import { summarizeAcceleratorNodes, usable } from '../../shared/accelerator-nodes.js';
 
 export interface GangCapacity {
   resource: string;

@@ -8,7 +8,6 @@
  * never sees the load.
  */
 import { isNotFound } from '../../../src/kube/api-error.js';
-import { createFromTemplate } from '../../accelerators/accelerator-pods.js';
 import { registerScrape, STUB_PORT } from '../../observability/serving-stub.js';
 import type { MetricSource, ScalingTarget } from './source.js';
 
@@ -39,7 +38,7 @@ export class PipelineSource implements MetricSource {
       }
       return `stopped the load generator ${name}`;
     }
-    await createFromTemplate(t.p, 'scheduling', 'inference-load.yaml', {
+    await t.p.create('scheduling', 'inference-load.yaml', {
       name,
       probeImage: t.p.param('probeImage'),
       service: t.deployment,

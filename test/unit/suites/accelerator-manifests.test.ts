@@ -6,8 +6,8 @@ import { loadManifests } from '../../../src/kube/manifest.js';
 import type { KubeObject, Pod } from '../../../src/kube/objects.js';
 import { manifestFile } from '../../../src/paths.js';
 import { acceleratorFor } from '../../../src/requirements/accelerators.js';
-import { addEnv } from '../../../suites/accelerators/accelerator-pods.js';
-import { deviceReportScript } from '../../../suites/accelerators/device-report.js';
+import { addEnv } from '../../../suites/shared/accelerator-pods.js';
+import { deviceReportScript } from '../../../suites/shared/device-report.js';
 
 const amd = acceleratorFor({ accelerator: 'amd' });
 const common = {

@@ -9,7 +9,7 @@ import {
   podRequest,
   summarizeAcceleratorNodes,
   type AcceleratorNode,
-} from '../../../suites/accelerators/accelerator-nodes.js';
+} from '../../../suites/shared/accelerator-nodes.js';
 
 const nvidia = ACCELERATORS['nvidia'] as Accelerator;
 
@@ -63,7 +63,7 @@ function summary(
   return { name, hostname: name, allocatable, free, problems, ...(product === undefined ? {} : { product }) };
 }
 
-describe('suites/accelerators/accelerator-nodes', () => {
+describe('suites/shared/accelerator-nodes', () => {
   it('counts what a pod takes from its node: containers and sidecars summed, init containers at their peak', () => {
     const gpu = (n: number, sidecar = false) => ({
       name: `c${String(n)}`,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ACCELERATORS, type Accelerator } from '../../../src/requirements/accelerators.js';
-import type { AcceleratorNode } from '../../../suites/accelerators/accelerator-nodes.js';
+import type { AcceleratorNode } from '../../../suites/shared/accelerator-nodes.js';
 import {
   chooseAccessNode,
   chooseAllocationMode,

@@ -14,7 +14,7 @@ import {
   readDeviceReport,
   runInterval,
   sharedDevices,
-} from '../../../suites/accelerators/device-report.js';
+} from '../../../suites/shared/device-report.js';
 
 const nvidia = ACCELERATORS['nvidia'] as Accelerator;
 
@@ -39,7 +39,7 @@ function runScript(acc: Accelerator, devices: string[], toolOutput: string | und
   return readFileSync(out, 'utf8');
 }
 
-describe('suites/accelerators/device-report', () => {
+describe('suites/shared/device-report', () => {
   it('the container script reports device nodes and nvidia-smi UUIDs as one JSON line', () => {
     const line = runScript(
       nvidia,

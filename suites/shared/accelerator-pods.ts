@@ -1,27 +1,14 @@
 /**
- * Creating the probe pods of the accelerator suites from their YAML templates, and the waits on
- * them that these suites share.
+ * What the probes that run accelerator pods share: the templates' placeholders, the pod reference,
+ * and the pod conditions of device-holding pods.
  */
-import { runLabels } from '../../src/kube/labels.js';
-import { applyObjects, loadManifests, type ManifestParams } from '../../src/kube/manifest.js';
+import type { ManifestParams } from '../../src/kube/manifest.js';
 import { describePod } from '../../src/kube/conditions.js';
 import type { KubeObject, ObjectRef, Pod } from '../../src/kube/objects.js';
 import { TerminalConditionError, type Condition } from '../../src/kube/wait.js';
-import { manifestFile } from '../../src/paths.js';
 import type { Accelerator } from '../../src/requirements/accelerators.js';
 import type { ProbeHandle } from '../../src/runner/probe.js';
 import { deviceReportScript } from './device-report.js';
-
-/** Wait options from the profile: waitTimeout, with heartbeats into the probe's log. */
-export function waitOptions(p: ProbeHandle): { timeoutMs: number; log: (line: string) => void; heartbeatMs: number } {
-  return {
-    timeoutMs: p.waitMs,
-    log: (line) => {
-      p.log(line);
-    },
-    heartbeatMs: p.heartbeatMs,
-  };
-}
 
 export function podRef(namespace: string, name: string): ObjectRef {
   return { apiVersion: 'v1', kind: 'Pod', namespace, name };
@@ -39,28 +26,6 @@ export function podParams(p: ProbeHandle, acc: Accelerator, name: string, second
     taintKey: acc.taintKey,
     script: deviceReportScript(acc, seconds),
   };
-}
-
-/**
- * Creates the objects of `suites/<category>/manifests/<file>` in the probe's namespace, with the
- * hygiene labels and their deletion on the cleanup stack; `adjust` may edit them first.
- */
-export async function createFromTemplate(
-  p: ProbeHandle,
-  category: string,
-  file: string,
-  params: ManifestParams,
-  adjust?: (obj: KubeObject) => void,
-): Promise<KubeObject[]> {
-  const objects = loadManifests(manifestFile(category, file), params);
-  if (adjust !== undefined) objects.forEach(adjust);
-  const created = await applyObjects(p.kube, objects, {
-    namespace: p.namespace,
-    labels: runLabels(p.ctx.runId, p.id),
-    cleanup: p.cleanup,
-  });
-  for (const o of created) p.log(`created ${o.kind ?? '?'} ${o.metadata?.name ?? '?'} from ${file}`);
-  return created as KubeObject[];
 }
 
 /** Adds `name=value` to the environment of the named containers of a pod object. */

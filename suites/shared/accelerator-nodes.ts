@@ -3,7 +3,7 @@
  * them a probe pod can use. The summaries are pure (unit-tested); `readAcceleratorNodes` feeds them
  * from the cluster with paginated raw lists.
  */
-import type { Kube, Query } from '../../src/kube/client.js';
+import type { Kube } from '../../src/kube/client.js';
 import { parseQuantity } from '../../src/kube/fingerprint.js';
 import type { Node, Pod } from '../../src/kube/objects.js';
 import type { Accelerator } from '../../src/requirements/accelerators.js';
@@ -164,27 +164,10 @@ export function planFill(nodes: readonly AcceleratorNode[]): FillPlan | undefine
   return { node, sizes };
 }
 
-interface List<T> {
-  metadata?: { continue?: string };
-  items?: T[];
-}
-
-/** Every item of a collection, 500 per request. */
-export async function listAllPages<T>(kube: Kube, path: string, query: Query = {}): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await kube.getJson<List<T>>(path, { ...query, limit: 500, continue: token });
-    items.push(...(page.items ?? []));
-    token = page.metadata?.continue || undefined;
-  } while (token !== undefined);
-  return items;
-}
-
 /** Reads nodes and unfinished pods and summarizes them (see summarizeAcceleratorNodes). */
 export async function readAcceleratorNodes(kube: Kube, acc: Accelerator): Promise<AcceleratorNode[]> {
-  const nodes = await listAllPages<Node>(kube, '/api/v1/nodes');
-  const pods = await listAllPages<Pod>(kube, '/api/v1/pods', {
+  const nodes = await kube.listAll<Node>('/api/v1/nodes');
+  const pods = await kube.listAll<Pod>('/api/v1/pods', {
     fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
   });
   return summarizeAcceleratorNodes(nodes, pods, acc);
