@@ -1,7 +1,7 @@
 // Runs the real CLI (from source, through tsx) as a child process, the way a user or CI job does,
 // and reads back what it wrote: exit code, console, and the go-test events of results.json.
 // Probe tests use it because a spec file can be loaded only once per process (ESM cache).
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +54,13 @@ export interface CliRun extends Evidence {
 
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; withOutput?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    withOutput?: boolean;
+    /** Called with the CLI's process once it is started (to signal it). */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<CliRun> {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'aic-cli-')), 'out');
   const full = [
@@ -64,7 +70,7 @@ export function runCli(
   ];
   if (options.withOutput !== false && args[0] === 'run') full.push('--output', dir);
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       full,
       {
@@ -79,6 +85,7 @@ export function runCli(
         resolve({ code, stdout, stderr, dir, ...evidence });
       },
     );
+    options.onSpawn?.(child);
   });
 }
 
