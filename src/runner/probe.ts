@@ -102,6 +102,15 @@ export function probe(
   let namespace: string | undefined;
   let cleanup: CleanupStack | undefined;
 
+  /** The progress part of wait and window options: heartbeats into the probe's log. */
+
+  const heartbeats = (): { log: (line: string) => void; heartbeatMs: number } => ({
+    log: (line: string) => {
+      handle.log(line);
+    },
+    heartbeatMs: handle.heartbeatMs,
+  });
+
   const handle: ProbeHandle = {
     id,
     get ctx() {
@@ -141,22 +150,10 @@ export function probe(
       return typeof v === 'string' ? v : String(v);
     },
     waitOptions(timeoutMs = handle.waitMs) {
-      return {
-        timeoutMs,
-        log: (line: string) => {
-          handle.log(line);
-        },
-        heartbeatMs: handle.heartbeatMs,
-      };
+      return { timeoutMs, ...heartbeats() };
     },
     window(durationMs = handle.negativeWindowMs) {
-      return {
-        durationMs,
-        log: (line: string) => {
-          handle.log(line);
-        },
-        heartbeatMs: handle.heartbeatMs,
-      };
+      return { durationMs, ...heartbeats() };
     },
     async create(category, file, params, adjust) {
       const objects = loadManifests(manifestFile(category, file), params);

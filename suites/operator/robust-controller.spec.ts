@@ -8,7 +8,7 @@
  * cluster), OperatorPodsRunning says so and reports the check it made instead.
  */
 import { expect } from 'chai';
-import { describeApiError, httpStatus, isNotFound } from '../../src/kube/client.js';
+import { describeApiError, httpStatus } from '../../src/kube/client.js';
 import { TerminalConditionError, type Condition } from '../../src/kube/conditions.js';
 import { runLabels } from '../../src/kube/labels.js';
 import { loadManifests, withLabels } from '../../src/kube/manifest.js';
@@ -62,26 +62,16 @@ probe('robust-controller', 'TestRobustCRDControllerOperation', (p) => {
     return p.param(op.prerequisite.parameter) || op.prerequisite.defaultName;
   }
 
-  async function readCrd(name: string): Promise<Crd | undefined> {
-    try {
-      return await p.kube.getJson<Crd>(
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
-      );
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  function readCrd(name: string): Promise<Crd | undefined> {
+    return p.get<Crd>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
   }
 
-  async function readWebhookConfig(op: OperatorProfile): Promise<WebhookConfiguration | undefined> {
-    try {
-      return await p.kube.getJson<WebhookConfiguration>(
-        `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${encodeURIComponent(op.validatingWebhook)}`,
-      );
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  function readWebhookConfig(op: OperatorProfile): Promise<WebhookConfiguration | undefined> {
+    return p.get<WebhookConfiguration>({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      name: op.validatingWebhook,
+    });
   }
 
   async function requireWebhookConfig(op: OperatorProfile): Promise<WebhookConfiguration> {
@@ -97,15 +87,10 @@ probe('robust-controller', 'TestRobustCRDControllerOperation', (p) => {
   async function requirePrerequisite(op: OperatorProfile): Promise<void> {
     const name = runtimeName(op);
     const pre = op.prerequisite;
-    try {
-      await p.kube.getJson(`${await p.kube.collectionPath(pre.apiVersion, pre.kind)}/${encodeURIComponent(name)}`);
-    } catch (err) {
-      if (isNotFound(err))
-        expect.fail(
-          `${pre.kind} ${name} does not exist (parameter ${pre.parameter}): the valid ${op.resource.kind} refers to it`,
-        );
-      throw err;
-    }
+    if ((await p.get({ apiVersion: pre.apiVersion, kind: pre.kind, name })) === undefined)
+      expect.fail(
+        `${pre.kind} ${name} does not exist (parameter ${pre.parameter}): the valid ${op.resource.kind} refers to it`,
+      );
   }
 
   function manifest(op: OperatorProfile, which: 'valid' | 'invalid', name: string): KubeObject {
@@ -134,17 +119,9 @@ probe('robust-controller', 'TestRobustCRDControllerOperation', (p) => {
     }
     if (!dryRun) {
       const name = created.metadata?.name ?? '';
-      const ref = {
-        apiVersion: op.resource.apiVersion,
-        kind: op.resource.kind,
-        metadata: { name, namespace: p.namespace },
-      };
+      const ref = { apiVersion: op.resource.apiVersion, kind: op.resource.kind, namespace: p.namespace, name };
       p.cleanup.push(`delete ${op.resource.kind} ${p.namespace}/${name}`, async () => {
-        try {
-          await p.kube.objects.delete(ref, undefined, undefined, undefined, undefined, 'Foreground');
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
+        await p.deleteIfPresent(ref, { propagation: 'Foreground' });
       });
     }
     return { created };
@@ -237,14 +214,7 @@ probe('robust-controller', 'TestRobustCRDControllerOperation', (p) => {
     const states: string[] = [];
     let ready = 0;
     for (const name of names) {
-      let pod: Pod | undefined;
-      try {
-        pod = await p.kube.getJson<Pod>(
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      const pod = await p.get<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace, name });
       const ok = pod?.status?.phase === 'Running' && findCondition(pod, 'Ready')?.status === 'True';
       if (ok) ready += 1;
       states.push(`pod ${name}: ${describeObject(pod)}`);

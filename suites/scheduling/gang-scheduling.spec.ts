@@ -7,11 +7,10 @@
  */
 import { expect } from 'chai';
 import type { Kube } from '../../src/kube/client.js';
-import { isNotFound } from '../../src/kube/client.js';
 import { matches, podsRunning } from '../../src/kube/conditions.js';
 import { runLabels } from '../../src/kube/labels.js';
 import { applyObjects } from '../../src/kube/manifest.js';
-import { refOf, type KubeObject, type Node, type ObjectRef, type Pod } from '../../src/kube/objects.js';
+import { refOf, type KubeObject, type Node, type Pod } from '../../src/kube/objects.js';
 import { expectNever, waitFor, WaitTimeoutError } from '../../src/kube/wait.js';
 import { acceleratorFor } from '../../src/requirements/accelerators.js';
 import { probe } from '../../src/runner/probe.js';
@@ -130,22 +129,11 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
         );
       let baseline: number | undefined;
       if (backend.usage !== undefined) {
-        baseline = backend.usage.read(await readObject(backend.usage.target));
+        baseline = backend.usage.read(await p.get(backend.usage.target));
         p.log(`${backend.usage.what} has ${String(baseline)} ${acc.resource} reserved before the first gang`);
       }
       return { backend, baseline };
     })());
-  }
-
-  async function readObject(ref: ObjectRef): Promise<KubeObject | undefined> {
-    try {
-      return await p.kube.getJson<KubeObject>(
-        `${await p.kube.collectionPath(ref.apiVersion, ref.kind, ref.namespace)}/${encodeURIComponent(ref.name)}`,
-      );
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
   }
 
   /** A timeout gets the backend's explanation in front. */
@@ -184,17 +172,7 @@ probe('gang-scheduling', 'TestGangScheduling', (p) => {
   async function deleteGangs(): Promise<void> {
     for (const [name, objects] of [...live.entries()].reverse()) {
       for (const obj of [...objects].reverse()) {
-        try {
-          const ref = refOf(obj);
-          const target = {
-            apiVersion: ref.apiVersion,
-            kind: ref.kind,
-            metadata: { name: ref.name, namespace: ref.namespace },
-          };
-          await p.kube.objects.delete(target, undefined, undefined, undefined, undefined, 'Background');
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
+        await p.deleteIfPresent(refOf(obj));
       }
       live.delete(name);
       p.log(`gang ${name} deleted`);
