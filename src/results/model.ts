@@ -76,3 +76,36 @@ export function overallResult(results: RunResults): 'PASSED' | 'FAILED' | 'INCOM
   if (results.run.incomplete) return 'INCOMPLETE';
   return 'PASSED';
 }
+
+/**
+ * "Unknown" in the KARs: the probe met a mechanism it cannot judge, so a person must verify it. It is
+ * a skip whose message starts with this phrase (JUnit `<skipped message="manual verification
+ * required: …">`, go test JSON `skip`), so every reader, also one that reads back a bundle, sees it,
+ * and it can never count as a pass or a failure.
+ */
+export const MANUAL_VERIFICATION = 'manual verification required';
+
+export function manualVerificationMessage(reason: string): string {
+  return `${MANUAL_VERIFICATION}: ${reason}`;
+}
+
+/** A test (or a test's status and message) that needs manual verification. */
+export function needsManualVerification(t: { status: Status; message?: string }): boolean {
+  return t.status === 'skipped' && (t.message ?? '').startsWith(`${MANUAL_VERIFICATION}:`);
+}
+
+/** What a reader is shown: the four statuses, and `manual` for a skip that needs manual verification. */
+export type Outcome = Status | 'manual';
+
+/**
+ * A requirement's outcome: combinedStatus, except that a requirement that would be `skipped` and
+ * has at least one test needing manual verification is `manual` (neither pass nor fail).
+ */
+export function requirementOutcome(tests: readonly { status: Status; message?: string }[]): Outcome {
+  const status = combinedStatus(tests.map((t) => t.status));
+  return status === 'skipped' && tests.some(needsManualVerification) ? 'manual' : status;
+}
+
+export function countManual(tests: readonly { status: Status; message?: string }[]): number {
+  return tests.filter(needsManualVerification).length;
+}

@@ -17,6 +17,7 @@ import type { NeverOptions, WaitOptions } from '../kube/wait.js';
 import { manifestFile } from '../paths.js';
 import { durationMs, type Parameters } from '../profiles/parameters.js';
 import { PROBES } from '../requirements/probes.js';
+import { manualVerificationMessage } from '../results/model.js';
 import { runContext, type RunContext } from './context.js';
 
 /** The probe could not run (missing permission, setup timed out, ...): reported as `error`. */
@@ -52,6 +53,12 @@ export interface ProbeHandle {
   log(line: string): void;
   /** Marks the running test (or, from a hook, the whole probe) skipped with a reason, then stops it. */
   skip(mochaCtx: Mocha.Context, reason: string): never;
+  /**
+   * Like `skip`, for the KARs' "Unknown": the probe cannot judge what it found (an unrecognised
+   * accelerator or mechanism), so the test is reported as `manual verification required: <reason>`,
+   * never as pass or fail.
+   */
+  unknown(mochaCtx: Mocha.Context, reason: string): never;
   /** A string parameter's value (the profile validated the types). */
   param(name: string): string;
   /** Wait options: `timeoutMs` (default waitTimeout), heartbeats into the probe's log. */
@@ -84,6 +91,11 @@ export function skipWithReason(mochaCtx: Mocha.Context, reason: string): never {
   const target = runnable instanceof Mocha.Hook ? runnable.parent : (mochaCtx.currentTest ?? runnable?.parent);
   if (target) skipReasons.set(target, reason);
   mochaCtx.skip();
+}
+
+/** `skipWithReason` with the manual-verification marker (see MANUAL_VERIFICATION). */
+export function unknownWithReason(mochaCtx: Mocha.Context, reason: string): never {
+  return skipWithReason(mochaCtx, manualVerificationMessage(reason));
 }
 
 export interface ProbeOptions {
@@ -145,6 +157,7 @@ export function probe(
       runContext().log(line, id);
     },
     skip: skipWithReason,
+    unknown: unknownWithReason,
     param(name: string) {
       const v = runContext().params[name];
       return typeof v === 'string' ? v : String(v);
